@@ -1,0 +1,596 @@
+/* SPDX-License-Identifier: MIT */
+#include "store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/datetime.h"
+#include "base/diag.h"
+#include "base/sha256.h"
+#include "sql-functions.h"
+
+extern const char *const store_schema_scripts[];
+extern const size_t store_schema_count;
+
+enum {
+        STMT_EVENT_ADD,
+        STMT_FIELD_ADD,
+        STMT_HOST_ADD,
+        STMT_CONFIG_ADD,
+        STMT_BINDING_ADD,
+        STMT_NETSH_ADD,
+        _STMT_MAX,
+};
+
+static const char *const stmt_sql[_STMT_MAX] = {
+        [STMT_EVENT_ADD] =
+                "INSERT OR IGNORE INTO events (file_id, host, computer, channel, provider, provider_guid, "
+                "event_id, qualifiers, version, level, task, opcode, keywords, record_id, time, time_digits, "
+                "user, message, binary, line, offset, recovered, dedupe) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+                "?19, ?20, ?21, ?22, ?23)",
+        [STMT_FIELD_ADD] =
+                "INSERT INTO event_data (event, pos, name, value) VALUES (?1, ?2, ?3, ?4)",
+        [STMT_HOST_ADD] =
+                "INSERT OR IGNORE INTO hosts (key, name) VALUES (?1, ?2)",
+        [STMT_CONFIG_ADD] =
+                "INSERT INTO config_properties (file_id, host, key_path, key_line, prop_id, data_type, "
+                "user_type, attributes, value, decoded, valid, line) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        [STMT_BINDING_ADD] =
+                "INSERT INTO site_bindings (file_id, host, site_name, site_id, protocol, binding_information, "
+                "ip, port, hostname, ssl_flags, endpoint, site_line, line) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        [STMT_NETSH_ADD] =
+                "INSERT INTO netsh_bindings (file_id, host, kind, endpoint, cert_hash, app_id, store_name, line) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+};
+
+struct Store {
+        sqlite3 *db;
+        sqlite3_stmt *stmt[_STMT_MAX];
+        char *error;
+        bool in_transaction;
+};
+
+struct StoreQuery {
+        Store *store;
+        sqlite3_stmt *stmt;
+};
+
+static int fail(Store *s, int r) {
+        free(s->error);
+        s->error = strdup(sqlite3_errmsg(s->db));
+        return r;
+}
+
+static int fail_msg(Store *s, int r, const char *msg) {
+        free(s->error);
+        s->error = strdup(msg);
+        return r;
+}
+
+const char *store_error(const Store *s) {
+        return s->error ? s->error : "no error";
+}
+
+Store *store_free(Store *s) {
+        if (!s)
+                return NULL;
+        for (size_t i = 0; i < _STMT_MAX; i++)
+                sqlite3_finalize(s->stmt[i]);
+        if (s->in_transaction)
+                sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_close(s->db);
+        free(s->error);
+        free(s);
+        return NULL;
+}
+
+static int exec(Store *s, const char *sql) {
+        if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        return 0;
+}
+
+static int query_int(Store *s, const char *sql, int64_t *ret) {
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        r = sqlite3_step(st);
+        if (r == SQLITE_ROW)
+                *ret = sqlite3_column_int64(st, 0);
+        else if (r != SQLITE_DONE) {
+                r = fail(s, -EIO);
+                sqlite3_finalize(st);
+                return r;
+        } else
+                *ret = 0;
+        sqlite3_finalize(st);
+        return 0;
+}
+
+/* Applies every schema script past the database's user_version, each in its own transaction. */
+static int migrate(Store *s) {
+        int64_t version, objects;
+        int r;
+
+        r = query_int(s, "PRAGMA user_version", &version);
+        if (r < 0)
+                return r == -EIO && strstr(store_error(s), "not a database") ? -EBADMSG : r;
+        if (version > (int64_t) store_schema_count)
+                return fail_msg(s, -EBADMSG, "the database was written by a newer evdiag");
+        if (version == 0) {
+                r = query_int(s, "SELECT count(*) FROM sqlite_master", &objects);
+                if (r < 0)
+                        return r;
+                if (objects > 0)
+                        return fail_msg(s, -EBADMSG, "not an evdiag database (it has tables of its own)");
+        }
+        for (size_t i = (size_t) version; i < store_schema_count; i++) {
+                char pragma[64];
+
+                r = exec(s, "BEGIN IMMEDIATE");
+                if (r < 0)
+                        return r;
+                snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %zu", i + 1);
+                if (exec(s, store_schema_scripts[i]) < 0 || exec(s, pragma) < 0) {
+                        r = -EIO;
+                        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+                        return r;
+                }
+                r = exec(s, "COMMIT");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int store_open(const char *path, Store **ret, char **ret_error) {
+        _cleanup_(store_freep) Store *s = NULL;
+        int r;
+
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        r = sqlite3_open_v2(path ? path : ":memory:", &s->db,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+        if (r != SQLITE_OK) {
+                if (ret_error)
+                        *ret_error = strdup(s->db ? sqlite3_errmsg(s->db) : "cannot open the database");
+                return r == SQLITE_NOMEM ? -ENOMEM : -EIO;
+        }
+        sqlite3_extended_result_codes(s->db, 1);
+        sqlite3_busy_timeout(s->db, 5000);
+
+        /* Speed over durability: an interrupted import is rolled back whole either way. */
+        r = exec(s, "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768");
+        if (r == 0 && path)
+                r = exec(s, "PRAGMA journal_mode = WAL");
+        if (r == 0)
+                r = migrate(s);
+        if (r == 0)
+                r = sql_functions_register(s->db) < 0 ? fail(s, -EIO) : 0;
+        for (size_t i = 0; r == 0 && i < _STMT_MAX; i++)
+                if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) != SQLITE_OK)
+                        r = fail(s, -EIO);
+        if (r < 0) {
+                if (r == -EIO && strstr(store_error(s), "not a database"))
+                        r = -EBADMSG;
+                if (ret_error)
+                        *ret_error = strdup(store_error(s));
+                return r;
+        }
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int store_begin(Store *s) {
+        int r = exec(s, "BEGIN IMMEDIATE");
+
+        if (r == 0)
+                s->in_transaction = true;
+        return r;
+}
+
+int store_commit(Store *s) {
+        int r = exec(s, "COMMIT");
+
+        if (r == 0)
+                s->in_transaction = false;
+        return r;
+}
+
+int store_rollback(Store *s) {
+        if (!s->in_transaction)
+                return 0;
+        s->in_transaction = false;
+        return exec(s, "ROLLBACK");
+}
+
+/* Binds text, or NULL for a NULL pointer. The row views outlive the step, so no copy. */
+static int bind_text(sqlite3_stmt *st, int idx, const char *v) {
+        return v ? sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC) : sqlite3_bind_null(st, idx);
+}
+
+static int bind_opt_int(sqlite3_stmt *st, int idx, int64_t v) {
+        return v == EVENT_NO_VALUE ? sqlite3_bind_null(st, idx) : sqlite3_bind_int64(st, idx, v);
+}
+
+static int bind_line(sqlite3_stmt *st, int idx, uint64_t line) {
+        return line == 0 ? sqlite3_bind_null(st, idx) : sqlite3_bind_int64(st, idx, (sqlite3_int64) line);
+}
+
+/* Runs a prepared insert to completion and makes it ready again. */
+static int run(Store *s, sqlite3_stmt *st) {
+        int r = sqlite3_step(st);
+
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (r != SQLITE_DONE)
+                return fail(s, r == SQLITE_NOMEM ? -ENOMEM : -EIO);
+        return 0;
+}
+
+int store_file_lookup(Store *s, const char *sha256, char **ret_path) {
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        if (sqlite3_prepare_v2(s->db, "SELECT path FROM files WHERE sha256 = ?1", -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+        r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+                char *p = strdup((const char *) sqlite3_column_text(st, 0));
+
+                sqlite3_finalize(st);
+                if (!p)
+                        return -ENOMEM;
+                *ret_path = p;
+                return 1;
+        }
+        sqlite3_finalize(st);
+        return r == SQLITE_DONE ? 0 : fail(s, -EIO);
+}
+
+int store_file_add(Store *s, const StoreFile *f, int64_t *ret_id) {
+        sqlite3_stmt *st = NULL;
+        char now[40];
+        int r;
+
+        ticks_format_iso((int64_t) time(NULL) * TICKS_PER_SECOND, 0, now);
+        if (sqlite3_prepare_v2(s->db,
+                               "INSERT INTO files (path, sha256, size, format, host, attribution, tz, imported_at) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        bind_text(st, 1, f->path);
+        bind_text(st, 2, f->sha256);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64) f->size);
+        bind_text(st, 4, f->format);
+        bind_text(st, 5, f->host);
+        bind_text(st, 6, f->attribution);
+        bind_text(st, 7, f->tz ? f->tz : "UTC");
+        bind_text(st, 8, now);
+        r = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (r != SQLITE_DONE)
+                return fail(s, -EIO);
+        *ret_id = sqlite3_last_insert_rowid(s->db);
+        return 0;
+}
+
+int store_file_finish(Store *s, int64_t id, uint64_t events, uint64_t duplicates, uint64_t rows, const Diag *d) {
+        sqlite3_stmt *st = NULL;
+        const DiagEntry *e;
+        size_t n = 0;
+        int r;
+
+        if (sqlite3_prepare_v2(s->db,
+                               "UPDATE files SET events = ?2, duplicates = ?3, rows = ?4, warnings = ?5 WHERE id = ?1",
+                               -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64) events);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64) duplicates);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64) rows);
+        sqlite3_bind_int64(st, 5, d ? (sqlite3_int64) diag_count(d) : 0);
+        r = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (r != SQLITE_DONE)
+                return fail(s, -EIO);
+        if (!d)
+                return 0;
+
+        if (sqlite3_prepare_v2(s->db,
+                               "INSERT INTO file_warnings (file_id, seq, line, offset, message) VALUES (?1, ?2, ?3, ?4, ?5)",
+                               -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        e = diag_entries(d, &n);
+        for (size_t i = 0; i < n; i++) {
+                sqlite3_bind_int64(st, 1, id);
+                sqlite3_bind_int64(st, 2, (sqlite3_int64) i);
+                bind_line(st, 3, e[i].line);
+                if (e[i].offset == DIAG_NO_OFFSET)
+                        sqlite3_bind_null(st, 4);
+                else
+                        sqlite3_bind_int64(st, 4, (sqlite3_int64) e[i].offset);
+                bind_text(st, 5, e[i].message);
+                r = sqlite3_step(st);
+                sqlite3_reset(st);
+                if (r != SQLITE_DONE) {
+                        r = fail(s, -EIO);
+                        sqlite3_finalize(st);
+                        return r;
+                }
+        }
+        sqlite3_finalize(st);
+        return 0;
+}
+
+int store_host_add(Store *s, const char *key, const char *name) {
+        sqlite3_stmt *st = s->stmt[STMT_HOST_ADD];
+
+        bind_text(st, 1, key);
+        bind_text(st, 2, name);
+        return run(s, st);
+}
+
+int store_host_keys(Store *s, char ***ret_keys) {
+        sqlite3_stmt *st = NULL;
+        char **keys = NULL;
+        size_t n = 0, allocated = 0;
+        int r;
+
+        if (sqlite3_prepare_v2(s->db, "SELECT key FROM hosts ORDER BY key", -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+                if (ARRAY_GROW(keys, allocated, n + 2) < 0)
+                        goto nomem;
+                keys[n] = strdup((const char *) sqlite3_column_text(st, 0));
+                if (!keys[n])
+                        goto nomem;
+                keys[++n] = NULL;
+        }
+        sqlite3_finalize(st);
+        if (r != SQLITE_DONE) {
+                strv_free(keys);
+                return fail(s, -EIO);
+        }
+        if (!keys) {
+                keys = calloc(1, sizeof(char *));
+                if (!keys)
+                        return -ENOMEM;
+        }
+        *ret_keys = keys;
+        return (int) n;
+nomem:
+        sqlite3_finalize(st);
+        if (keys)
+                keys[n] = NULL;
+        strv_free(keys);
+        return -ENOMEM;
+}
+
+static void hash_str(Sha256 *h, const char *s) {
+        /* Each piece ends in a NUL so that ("ab", "c") and ("a", "bc") differ; NULL is "\1". */
+        if (s)
+                sha256_update(h, s, strlen(s) + 1);
+        else
+                sha256_update(h, "\1", 2);
+}
+
+static void hash_int(Sha256 *h, int64_t v) {
+        char buf[24];
+
+        snprintf(buf, sizeof(buf), "%lld", (long long) v);
+        hash_str(h, buf);
+}
+
+/* The identity of an event, 16 bytes: its time first (big-endian, sign bit flipped) so that the
+ * unique index grows in time order, then 8 bytes of a SHA-256 of what identifies it. With a
+ * record id that is host, channel, provider, id and record id; without one, the content. */
+static void event_dedupe_key(const char *host, const Event *ev, uint8_t key[16]) {
+        uint8_t digest[SHA256_DIGEST_SIZE];
+        uint64_t t = (uint64_t) ev->time ^ UINT64_C(0x8000000000000000);
+        Sha256 h;
+
+        sha256_init(&h);
+        hash_str(&h, host);
+        hash_str(&h, ev->channel);
+        hash_str(&h, ev->provider);
+        hash_int(&h, ev->event_id);
+        if (ev->record_id != EVENT_NO_VALUE) {
+                hash_int(&h, ev->record_id);
+        } else {
+                hash_str(&h, ev->message);
+                for (size_t i = 0; i < ev->n_fields; i++) {
+                        hash_str(&h, ev->fields[i].name);
+                        hash_str(&h, ev->fields[i].value);
+                }
+                hash_int(&h, (int64_t) ev->binary_size);
+                if (ev->binary_size)
+                        sha256_update(&h, ev->binary, ev->binary_size);
+        }
+        sha256_final(&h, digest);
+        for (unsigned i = 0; i < 8; i++)
+                key[i] = (uint8_t) (t >> (56 - 8 * i));
+        memcpy(key + 8, digest, 8);
+}
+
+int store_event_add(Store *s, int64_t file_id, const char *host, const Event *ev) {
+        sqlite3_stmt *st = s->stmt[STMT_EVENT_ADD];
+        uint8_t key[16];
+        int64_t rowid;
+        int r;
+
+        event_dedupe_key(host, ev, key);
+        sqlite3_bind_int64(st, 1, file_id);
+        bind_text(st, 2, host);
+        bind_text(st, 3, ev->host);
+        bind_text(st, 4, ev->channel);
+        bind_text(st, 5, ev->provider);
+        bind_text(st, 6, ev->provider_guid);
+        sqlite3_bind_int64(st, 7, ev->event_id);
+        bind_opt_int(st, 8, ev->qualifiers);
+        bind_opt_int(st, 9, ev->version);
+        bind_opt_int(st, 10, ev->level);
+        bind_opt_int(st, 11, ev->task);
+        bind_opt_int(st, 12, ev->opcode);
+        bind_text(st, 13, ev->keywords);
+        bind_opt_int(st, 14, ev->record_id);
+        sqlite3_bind_int64(st, 15, ev->time);
+        sqlite3_bind_int(st, 16, ev->time_digits);
+        bind_text(st, 17, ev->user);
+        bind_text(st, 18, ev->message);
+        if (ev->binary_size > 0)
+                sqlite3_bind_blob64(st, 19, ev->binary, ev->binary_size, SQLITE_STATIC);
+        bind_line(st, 20, ev->line);
+        if (ev->offset == UINT64_MAX)
+                sqlite3_bind_null(st, 21);
+        else
+                sqlite3_bind_int64(st, 21, (sqlite3_int64) ev->offset);
+        sqlite3_bind_int(st, 22, ev->recovered);
+        sqlite3_bind_blob(st, 23, key, sizeof(key), SQLITE_STATIC);
+        r = run(s, st);
+        if (r < 0)
+                return r;
+        if (sqlite3_changes(s->db) == 0)
+                return 0;
+
+        rowid = sqlite3_last_insert_rowid(s->db);
+        st = s->stmt[STMT_FIELD_ADD];
+        for (size_t i = 0; i < ev->n_fields; i++) {
+                sqlite3_bind_int64(st, 1, rowid);
+                sqlite3_bind_int64(st, 2, (sqlite3_int64) i);
+                bind_text(st, 3, ev->fields[i].name);
+                bind_text(st, 4, ev->fields[i].value ? ev->fields[i].value : "");
+                r = run(s, st);
+                if (r < 0)
+                        return r;
+        }
+        return 1;
+}
+
+int store_config_property_add(Store *s, int64_t file_id, const char *host, const ConfigProperty *p) {
+        sqlite3_stmt *st = s->stmt[STMT_CONFIG_ADD];
+
+        sqlite3_bind_int64(st, 1, file_id);
+        bind_text(st, 2, host);
+        bind_text(st, 3, p->key_path);
+        bind_line(st, 4, p->key_line);
+        sqlite3_bind_int64(st, 5, p->id);
+        bind_text(st, 6, p->data_type);
+        bind_text(st, 7, p->user_type);
+        bind_text(st, 8, p->attributes);
+        bind_text(st, 9, p->value);
+        bind_text(st, 10, p->decoded);
+        sqlite3_bind_int(st, 11, p->valid);
+        bind_line(st, 12, p->line);
+        return run(s, st);
+}
+
+int store_site_binding_add(Store *s, int64_t file_id, const char *host, const SiteBinding *b) {
+        sqlite3_stmt *st = s->stmt[STMT_BINDING_ADD];
+
+        sqlite3_bind_int64(st, 1, file_id);
+        bind_text(st, 2, host);
+        bind_text(st, 3, b->site_name);
+        bind_opt_int(st, 4, b->site_id);
+        bind_text(st, 5, b->protocol);
+        bind_text(st, 6, b->binding_information);
+        bind_text(st, 7, b->ip);
+        bind_opt_int(st, 8, b->port);
+        bind_text(st, 9, b->hostname);
+        sqlite3_bind_int64(st, 10, b->ssl_flags);
+        bind_text(st, 11, b->endpoint);
+        bind_line(st, 12, b->site_line);
+        bind_line(st, 13, b->line);
+        return run(s, st);
+}
+
+int store_netsh_binding_add(Store *s, int64_t file_id, const char *host, const NetshBinding *b) {
+        sqlite3_stmt *st = s->stmt[STMT_NETSH_ADD];
+
+        sqlite3_bind_int64(st, 1, file_id);
+        bind_text(st, 2, host);
+        bind_text(st, 3, b->kind);
+        bind_text(st, 4, b->endpoint);
+        bind_text(st, 5, b->cert_hash);
+        bind_text(st, 6, b->app_id);
+        bind_text(st, 7, b->store_name);
+        bind_line(st, 8, b->line);
+        return run(s, st);
+}
+
+int store_query_new(Store *s, const char *sql, StoreQuery **ret) {
+        StoreQuery *q = calloc(1, sizeof(*q));
+
+        if (!q)
+                return -ENOMEM;
+        q->store = s;
+        if (sqlite3_prepare_v2(s->db, sql, -1, &q->stmt, NULL) != SQLITE_OK) {
+                free(q);
+                return fail(s, -EIO);
+        }
+        *ret = q;
+        return 0;
+}
+
+StoreQuery *store_query_free(StoreQuery *q) {
+        if (!q)
+                return NULL;
+        sqlite3_finalize(q->stmt);
+        free(q);
+        return NULL;
+}
+
+int store_query_bind_int(StoreQuery *q, int idx, int64_t v) {
+        return sqlite3_bind_int64(q->stmt, idx, v) == SQLITE_OK ? 0 : fail(q->store, -EINVAL);
+}
+
+int store_query_bind_text(StoreQuery *q, int idx, const char *v) {
+        int r = v ? sqlite3_bind_text(q->stmt, idx, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(q->stmt, idx);
+
+        return r == SQLITE_OK ? 0 : fail(q->store, r == SQLITE_NOMEM ? -ENOMEM : -EINVAL);
+}
+
+int store_query_reset(StoreQuery *q) {
+        sqlite3_reset(q->stmt);
+        sqlite3_clear_bindings(q->stmt);
+        return 0;
+}
+
+int store_query_step(StoreQuery *q) {
+        int r = sqlite3_step(q->stmt);
+
+        if (r == SQLITE_ROW)
+                return 1;
+        if (r == SQLITE_DONE)
+                return 0;
+        return fail(q->store, r == SQLITE_NOMEM ? -ENOMEM : -EIO);
+}
+
+bool store_query_is_null(StoreQuery *q, int col) {
+        return sqlite3_column_type(q->stmt, col) == SQLITE_NULL;
+}
+
+int64_t store_query_int(StoreQuery *q, int col) {
+        return sqlite3_column_int64(q->stmt, col);
+}
+
+const char *store_query_text(StoreQuery *q, int col) {
+        return (const char *) sqlite3_column_text(q->stmt, col);
+}
+
+const void *store_query_blob(StoreQuery *q, int col, size_t *ret_size) {
+        const void *p = sqlite3_column_blob(q->stmt, col);
+
+        *ret_size = (size_t) sqlite3_column_bytes(q->stmt, col);
+        return p;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The case database. The only code that speaks SQL to the event and artifact tables: the
+ * importer adds rows through the functions below, the rules run their compiled queries
+ * through a StoreQuery, and the reports read the same way. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "importer/sink.h"
+
+typedef struct Diag Diag;
+typedef struct Store Store;
+
+/* Opens (or creates) the database at path, or an in-memory one when path is NULL, and brings
+ * its schema up to date. Returns 0; -EBADMSG when path is not an evdiag database or is newer
+ * than this evdiag, -EIO for other SQLite failures, with a message in *ret_error (caller
+ * frees); -ENOMEM. */
+int store_open(const char *path, Store **ret, char **ret_error);
+Store *store_free(Store *s);
+
+/* The message of the last failed call. */
+const char *store_error(const Store *s);
+
+/* One import is one transaction: an import cut off midway leaves the database as it was. */
+int store_begin(Store *s);
+int store_commit(Store *s);
+int store_rollback(Store *s);
+
+typedef struct StoreFile {
+        const char *path, *sha256, *format, *tz;
+        const char *host, *attribution;   /* NULL when not attributed */
+        uint64_t size;
+} StoreFile;
+
+/* Whether a file with this SHA-256 was imported before: 1 with *ret_path (caller frees) set
+ * to the path it was imported from, 0 when not, -EIO. */
+int store_file_lookup(Store *s, const char *sha256, char **ret_path);
+int store_file_add(Store *s, const StoreFile *f, int64_t *ret_id);
+/* Records the counts of a finished import and its warnings. */
+int store_file_finish(Store *s, int64_t id, uint64_t events, uint64_t duplicates, uint64_t rows, const Diag *d);
+
+/* Records a host name; the first name seen for a key is kept. */
+int store_host_add(Store *s, const char *key, const char *name);
+/* Keys of every host that events name. Returns the count, with a NULL-terminated array the
+ * caller frees with strv_free(), or -EIO/-ENOMEM. */
+int store_host_keys(Store *s, char ***ret_keys);
+
+/* Adds an event of file_id, owned by host (a key, or NULL when unattributed). Returns 1 when
+ * added, 0 when the same event is already present, -EIO, -ENOMEM. */
+int store_event_add(Store *s, int64_t file_id, const char *host, const Event *ev);
+int store_config_property_add(Store *s, int64_t file_id, const char *host, const ConfigProperty *p);
+int store_site_binding_add(Store *s, int64_t file_id, const char *host, const SiteBinding *b);
+int store_netsh_binding_add(Store *s, int64_t file_id, const char *host, const NetshBinding *b);
+
+/* A read query with bound parameters. SQL text comes from evdiag's own code, never from input;
+ * values from input or rules are bound. */
+typedef struct StoreQuery StoreQuery;
+
+int store_query_new(Store *s, const char *sql, StoreQuery **ret);
+StoreQuery *store_query_free(StoreQuery *q);
+/* Parameters are numbered from 1; a NULL text binds NULL. */
+int store_query_bind_int(StoreQuery *q, int idx, int64_t v);
+int store_query_bind_text(StoreQuery *q, int idx, const char *v);
+/* Clears the bindings and rewinds, ready to run again. */
+int store_query_reset(StoreQuery *q);
+/* Returns 1 with a row, 0 at the end, -EIO (message in store_error()). */
+int store_query_step(StoreQuery *q);
+bool store_query_is_null(StoreQuery *q, int col);
+int64_t store_query_int(StoreQuery *q, int col);
+/* Valid until the next step or reset; NULL for SQL NULL. */
+const char *store_query_text(StoreQuery *q, int col);
+const void *store_query_blob(StoreQuery *q, int col, size_t *ret_size);
+
+#include "base/alloc.h"
+DEFINE_TRIVIAL_CLEANUP_FUNC(Store *, store_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(StoreQuery *, store_query_free);
