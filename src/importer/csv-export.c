@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: MIT */
+/* PLACEHOLDER: being written; replaced before this lands. */
+#include "csv-export.h"
+
+#include <errno.h>
+
+int csv_export_parse(InStream *in, const ParseOptions *opts, const ImportSink *sink, Diag *diag) {
+        return -EOPNOTSUPP;
+}
