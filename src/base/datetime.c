@@ -391,13 +391,27 @@ int tz_new(const char *spec, Tz **ret) {
                 return -EINVAL;
         } else {
                 const char *dir = getenv("TZDIR");
-                char path[512];
+                char path[512], magic[4];
                 struct stat st;
+                FILE *f;
+                size_t k;
+                int len;
 
                 if (!iana_name_ok(spec))
                         return -EINVAL;
-                snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", spec);
+                len = snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", spec);
+                if (len < 0 || (size_t) len >= sizeof(path))
+                        return -ENOENT;
                 if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+                        return -ENOENT;
+                /* The zone folder also holds text files ("leapseconds"); the C library would
+                 * silently read UTC for those. */
+                f = fopen(path, "rbe");
+                if (!f)
+                        return -ENOENT;
+                k = fread(magic, 1, sizeof(magic), f);
+                fclose(f);
+                if (k != sizeof(magic) || memcmp(magic, "TZif", 4) != 0)
                         return -ENOENT;
                 tz->iana = strdup(spec);
                 if (!tz->iana)

@@ -36,8 +36,10 @@ static bool is_host_char(char c) {
 static bool canonical_address(const char *s, size_t n, bool bracketed, char out[static 256]) {
         char tmp[256];
         unsigned char bin[16];
+        bool numeric = true;
 
-        if (n >= sizeof(tmp))
+        /* inet_pton() would stop at an embedded NUL and accept what is before it. */
+        if (n >= sizeof(tmp) || memchr(s, 0, n))
                 return false;
         memcpy(tmp, s, n);
         tmp[n] = 0;
@@ -59,10 +61,13 @@ static bool canonical_address(const char *s, size_t n, bool bracketed, char out[
         for (size_t i = 0; i < n; i++) {
                 if (!is_host_char(s[i]))
                         return false;
+                if (!(s[i] >= '0' && s[i] <= '9') && s[i] != '.')
+                        numeric = false;
                 out[i] = ascii_tolower(s[i]);
         }
         out[n] = 0;
-        return true;
+        /* Digits and dots that are not an IPv4 address ("1.2.3", "010.0.0.1") are no host name. */
+        return !numeric;
 }
 
 int endpoint_normalize(const char *s, size_t n, char **ret) {
@@ -214,15 +219,27 @@ int endpoint_find_in_text(const char *s, size_t n, char **ret) {
         bool have_ip = false, have_host = false;
 
         for (size_t i = 0; i < n; i++) {
-                unsigned char bin[4];
+                unsigned char bin[16];
                 char tmp[64];
                 size_t ts, te;
+                int64_t port;
 
                 if (s[i] != ':' || !token_at(s, n, i, &ts, &te))
                         continue;
+                /* Only valid candidates are remembered, so that a later malformed one cannot
+                 * hide the endpoint. */
+                if (!parse_port(s + i + 1, te - i - 1, &port))
+                        continue;
                 if (s[ts] == '[') {
-                        have_ip = true;
-                        ip_s = ts, ip_e = te;
+                        /* "[" address "]" ":" port */
+                        if (i - ts - 2 < sizeof(tmp)) {
+                                memcpy(tmp, s + ts + 1, i - ts - 2);
+                                tmp[i - ts - 2] = 0;
+                                if (inet_pton(AF_INET6, tmp, bin) == 1) {
+                                        have_ip = true;
+                                        ip_s = ts, ip_e = te;
+                                }
+                        }
                         continue;
                 }
                 if (i - ts < sizeof(tmp)) {
@@ -234,7 +251,7 @@ int endpoint_find_in_text(const char *s, size_t n, char **ret) {
                                 continue;
                         }
                 }
-                if (looks_like_host_name(s + ts, i - ts)) {
+                if (looks_like_host_name(s + ts, i - ts) && i - ts < 256) {
                         have_host = true;
                         host_s = ts, host_e = te;
                 }

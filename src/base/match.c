@@ -52,6 +52,52 @@ Matcher *matcher_free(Matcher *m) {
         return NULL;
 }
 
+/* Whether a repetition operator follows another ("a++", "a*{2}"). POSIX leaves that undefined;
+ * glibc nests the repetitions, and its memory and time double with each one. Backslash escapes
+ * and bracket expressions hold no operators. */
+static bool regex_has_stacked_quantifiers(const char *p) {
+        bool after_quantifier = false;
+
+        while (*p) {
+                if (*p == '\\') {
+                        after_quantifier = false;
+                        p += p[1] ? 2 : 1;
+                } else if (*p == '[') {
+                        /* "[]x]" and "[^]x]" hold a literal "]" first */
+                        p++;
+                        if (*p == '^')
+                                p++;
+                        if (*p == ']')
+                                p++;
+                        while (*p && *p != ']') {
+                                if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+                                        const char *e = strstr(p + 2, (const char[]) { p[1], ']', 0 });
+
+                                        p = e ? e + 2 : p + 1;
+                                } else
+                                        p++;
+                        }
+                        if (*p)
+                                p++;
+                        after_quantifier = false;
+                } else if (*p == '*' || *p == '+' || *p == '?' || *p == '{') {
+                        if (after_quantifier)
+                                return true;
+                        if (*p == '{') {
+                                const char *e = strchr(p, '}');
+
+                                p = e ? e : p + strlen(p) - 1;
+                        }
+                        p++;
+                        after_quantifier = true;
+                } else {
+                        after_quantifier = false;
+                        p++;
+                }
+        }
+        return false;
+}
+
 int matcher_new(MatchOp op, const char *pattern, Matcher **ret, char **ret_error) {
         _cleanup_(matcher_freep) Matcher *m = NULL;
 
@@ -69,6 +115,12 @@ int matcher_new(MatchOp op, const char *pattern, Matcher **ret, char **ret_error
                 if (m->len > EVDIAG_MAX_REGEX) {
                         if (ret_error && asprintf(ret_error, "regular expression longer than %d bytes",
                                                   EVDIAG_MAX_REGEX) < 0)
+                                *ret_error = NULL;
+                        return -EINVAL;
+                }
+                if (regex_has_stacked_quantifiers(pattern)) {
+                        if (ret_error && asprintf(ret_error, "bad regular expression \"%s\": a repetition "
+                                                  "operator follows another", pattern) < 0)
                                 *ret_error = NULL;
                         return -EINVAL;
                 }

@@ -45,6 +45,7 @@ static void compress_portable(uint32_t h[8], const uint8_t *p, size_t blocks) {
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
 #include <immintrin.h>
 
 /* The SHA extensions keep the state as two registers, ABEF and CDGH, and take the message
@@ -93,13 +94,22 @@ static void compress_shani(uint32_t h[8], const uint8_t *p, size_t blocks) {
         _mm_storeu_si128((__m128i *) &h[4], cdgh);
 }
 
+/* Asks CPUID itself: clang before 16 does not know "sha" in __builtin_cpu_supports(). */
+static int cpu_has_sha(void) {
+        unsigned a, b, c, d;
+
+        if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSE4_1))
+                return 0;
+        if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+                return 0;
+        return !!(b & bit_SHA);
+}
+
 static void compress(uint32_t h[8], const uint8_t *p, size_t blocks) {
         static int have_sha = -1;
 
-        if (have_sha < 0) {
-                __builtin_cpu_init();
-                have_sha = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
-        }
+        if (have_sha < 0)
+                have_sha = cpu_has_sha();
         if (have_sha)
                 compress_shani(h, p, blocks);
         else
@@ -124,6 +134,9 @@ void sha256_init(Sha256 *s) {
 void sha256_update(Sha256 *s, const void *data, size_t n) {
         const uint8_t *p = data;
 
+        /* memcpy() from NULL is undefined even for 0 bytes, and (NULL, 0) is an empty input. */
+        if (n == 0)
+                return;
         s->total += n;
         if (s->used > 0) {
                 size_t take = 64 - s->used < n ? 64 - s->used : n;

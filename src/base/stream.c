@@ -86,7 +86,8 @@ ssize_t instream_read(InStream *s, void *buf, size_t n) {
                 uint64_t left = s->size - s->pos;
 
                 k = (ssize_t) (n < left ? n : left);
-                memcpy(buf, s->mem + s->pos, (size_t) k);
+                if (k > 0)      /* an empty stream may have no buffer at all */
+                        memcpy(buf, s->mem + s->pos, (size_t) k);
         } else {
                 do
                         k = read(s->fd, buf, n);

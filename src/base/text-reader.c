@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "limits.h"
 #include "strbuf.h"
 #include "utf.h"
@@ -92,18 +93,58 @@ TextReader *text_reader_free(TextReader *r) {
         return NULL;
 }
 
-static void count_bad(TextReader *r, size_t bad) {
+/* The line of the first invalid sequence in a chunk about to be decoded (UTF-8, or UTF-16LE
+ * after byte swapping): the line being read plus the line ends before it. A chunk runs up to
+ * 64 KiB ahead of the line handed out, so the lines it holds must be counted. */
+static uint64_t first_bad_line(const TextReader *r, const uint8_t *p, size_t n, bool utf16) {
+        uint64_t line = r->line_no + 1;
+
+        for (size_t i = 0; i < n; ) {
+                if (utf16) {
+                        uint16_t u, lo;
+
+                        if (n - i < 2)
+                                break;                  /* odd trailing byte */
+                        u = le16(p + i);
+                        if (u >= 0xD800 && u <= 0xDBFF) {
+                                lo = n - i >= 4 ? le16(p + i + 2) : 0;
+                                if (lo < 0xDC00 || lo > 0xDFFF)
+                                        break;
+                                i += 4;
+                                continue;
+                        }
+                        if (u >= 0xDC00 && u <= 0xDFFF)
+                                break;
+                        if (u == '\n')
+                                line++;
+                        i += 2;
+                } else {
+                        size_t l = p[i] < 0x80 ? 1 : utf8_sequence_length(p + i, n - i);
+
+                        if (l == 0)
+                                break;
+                        if (p[i] == '\n')
+                                line++;
+                        i += l;
+                }
+        }
+        return line;
+}
+
+static void count_bad(TextReader *r, size_t bad, const uint8_t *p, size_t n, bool utf16) {
         if (bad == 0)
                 return;
         if (r->bad == 0)
-                r->bad_first_line = r->line_no + 1;
+                r->bad_first_line = first_bad_line(r, p, n, utf16);
         r->bad += bad;
 }
 
 /* Decodes what is in raw into out. Returns 0, or -errno. */
 static int decode_more(TextReader *r) {
+        uint8_t tmp[RAW_SIZE + 4];
         size_t avail, take, bad = 0;
-        const uint8_t *p;
+        const uint8_t *p, *src;
+        bool utf16;
         int k;
 
         if (r->out_pos > 0 && r->out_pos == r->out.len) {
@@ -120,7 +161,9 @@ static int decode_more(TextReader *r) {
         if (avail == 0)
                 return 0;
 
-        if (r->enc == TEXT_UTF16LE || r->enc == TEXT_UTF16BE) {
+        utf16 = r->enc == TEXT_UTF16LE || r->enc == TEXT_UTF16BE;
+        src = p;
+        if (utf16) {
                 take = avail & ~(size_t) 1;
                 /* Do not split a surrogate pair across two reads. */
                 if (!r->eof && take >= 2) {
@@ -134,17 +177,15 @@ static int decode_more(TextReader *r) {
                 if (take == 0)
                         return 0;
                 if (r->enc == TEXT_UTF16BE) {
-                        uint8_t tmp[RAW_SIZE + 4];
-
                         for (size_t i = 0; i + 1 < take; i += 2) {
                                 tmp[i] = p[i + 1];
                                 tmp[i + 1] = p[i];
                         }
                         if (take & 1)
                                 tmp[take - 1] = p[take - 1];
-                        k = utf16le_append(&r->out, tmp, take, false, &bad);
-                } else
-                        k = utf16le_append(&r->out, p, take, false, &bad);
+                        src = tmp;
+                }
+                k = utf16le_append(&r->out, src, take, false, &bad);
         } else {
                 take = avail;
                 if (!r->eof) {
@@ -163,7 +204,7 @@ static int decode_more(TextReader *r) {
         if (k < 0)
                 return k;
         r->raw_pos += take;
-        count_bad(r, bad);
+        count_bad(r, bad, src, take, utf16);
         return 0;
 }
 
@@ -204,7 +245,8 @@ int text_reader_getline(TextReader *r, const char **ret_line, size_t *ret_len) {
 
                 any = true;
                 if (!too_long) {
-                        if (r->line.len + take > EVDIAG_MAX_LINE) {
+                        /* One byte more than the cap, for the CR of a CRLF. */
+                        if (r->line.len + take > EVDIAG_MAX_LINE + 1) {
                                 too_long = true;
                                 strbuf_reset(&r->line);
                         } else {
@@ -220,10 +262,10 @@ int text_reader_getline(TextReader *r, const char **ret_line, size_t *ret_len) {
         if (!any)
                 return 0;
         r->line_no++;
-        if (too_long)
-                return -E2BIG;
-        if (r->line.len > 0 && r->line.data[r->line.len - 1] == '\r')
+        if (!too_long && r->line.len > 0 && r->line.data[r->line.len - 1] == '\r')
                 r->line.data[--r->line.len] = 0;
+        if (too_long || r->line.len > EVDIAG_MAX_LINE)
+                return -E2BIG;
         *ret_line = strbuf_str(&r->line);
         *ret_len = r->line.len;
         return 1;

@@ -2,8 +2,10 @@
 #include "detect.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/strbuf.h"
 #include "base/utf.h"
 
@@ -176,12 +178,29 @@ ImportFormat detect_format(const uint8_t *head, size_t n) {
         if (n == 0)
                 return FORMAT_EMPTY;
 
-        /* Text: bring UTF-16 to UTF-8 first, as the parsers will. */
-        if (n >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) ||
-                       (n >= 4 && head[0] != 0 && head[1] == 0 && head[2] != 0 && head[3] == 0))) {
-                size_t skip = head[0] == 0xFF && head[1] == 0xFE ? 2 : 0;
+        /* Text: bring UTF-16 to UTF-8 first, as the parsers' text reader will, with the same
+         * tests for the byte order. */
+        bool le = (n >= 2 && head[0] == 0xFF && head[1] == 0xFE) ||
+                  (n >= 4 && head[0] != 0 && head[1] == 0 && head[2] != 0 && head[3] == 0);
+        bool be = !le && ((n >= 2 && head[0] == 0xFE && head[1] == 0xFF) ||
+                          (n >= 4 && head[0] == 0 && head[1] != 0 && head[2] == 0 && head[3] != 0));
+        if (le || be) {
+                size_t skip = (head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF) ? 2 : 0;
+                size_t m = (n - skip) & ~(size_t) 1;
+                _cleanup_free_ uint8_t *swapped = NULL;
+                const uint8_t *p = head + skip;
 
-                if (utf16le_append(&b, head + skip, (n - skip) & ~(size_t) 1, false, NULL) < 0) {
+                if (be) {
+                        swapped = malloc(m ? m : 1);
+                        if (!swapped)
+                                return FORMAT_UNKNOWN;
+                        for (size_t i = 0; i < m; i += 2) {
+                                swapped[i] = p[i + 1];
+                                swapped[i + 1] = p[i];
+                        }
+                        p = swapped;
+                }
+                if (utf16le_append(&b, p, m, false, NULL) < 0) {
                         strbuf_done(&b);
                         return FORMAT_UNKNOWN;
                 }
