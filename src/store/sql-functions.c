@@ -12,55 +12,79 @@
 #include "base/strbuf.h"
 #include "base/utf.h"
 
-static void matcher_destroy(void *p) {
-        matcher_free(p);
+/* A compiled pattern kept with the statement, with the operator it was compiled for: SQLite
+ * keeps it while the pattern argument stays the same, even when the operator changes from row
+ * to row. */
+typedef struct CachedMatcher {
+        MatchOp op;
+        Matcher *m;
+} CachedMatcher;
+
+static void cached_matcher_destroy(void *p) {
+        CachedMatcher *c = p;
+
+        matcher_free(c->m);
+        free(c);
 }
 
 /* The matcher for the pattern in argument arg: kept with the statement while the pattern stays
  * the same (rules bind it as a parameter), else compiled now. *ret_fresh tells the caller to
  * hand a new one to keep_matcher() once done with it: SQLite may free it at once. */
-static Matcher *get_matcher(sqlite3_context *ctx, MatchOp op, int arg, const char *pattern, bool *ret_fresh) {
-        Matcher *m = sqlite3_get_auxdata(ctx, arg);
+static CachedMatcher *get_matcher(sqlite3_context *ctx, MatchOp op, int arg, const char *pattern, bool *ret_fresh) {
+        CachedMatcher *c = sqlite3_get_auxdata(ctx, arg);
         char *err = NULL;
+        int r;
 
         *ret_fresh = false;
-        if (m)
-                return m;
-        if (matcher_new(op, pattern, &m, &err) < 0) {
-                sqlite3_result_error(ctx, err ? err : "cannot compile pattern", -1);
+        if (c && c->op == op)
+                return c;
+        c = calloc(1, sizeof(*c));
+        if (!c) {
+                sqlite3_result_error_nomem(ctx);
+                return NULL;
+        }
+        c->op = op;
+        r = matcher_new(op, pattern, &c->m, &err);
+        if (r < 0) {
+                if (r == -ENOMEM)
+                        sqlite3_result_error_nomem(ctx);
+                else
+                        sqlite3_result_error(ctx, err ? err : "cannot compile pattern", -1);
                 free(err);
+                free(c);
                 return NULL;
         }
         *ret_fresh = true;
-        return m;
+        return c;
 }
 
-static void keep_matcher(sqlite3_context *ctx, int arg, Matcher *m, bool fresh) {
+static void keep_matcher(sqlite3_context *ctx, int arg, CachedMatcher *c, bool fresh) {
         if (fresh)
-                sqlite3_set_auxdata(ctx, arg, m, matcher_destroy);
+                sqlite3_set_auxdata(ctx, arg, c, cached_matcher_destroy);
 }
 
 static void fn_match(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         const char *op_name = (const char *) sqlite3_value_text(argv[0]);
         const char *subject = (const char *) sqlite3_value_text(argv[1]);
         const char *pattern = (const char *) sqlite3_value_text(argv[2]);
-        Matcher *m;
+        CachedMatcher *c;
         MatchOp op;
         bool fresh;
 
-        if (!op_name || !pattern || match_op_from_string(op_name, &op) < 0) {
-                sqlite3_result_error(ctx, "evd_match: bad operator or pattern", -1);
+        if (!op_name || match_op_from_string(op_name, &op) < 0) {
+                sqlite3_result_error(ctx, "evd_match: bad operator", -1);
                 return;
         }
-        if (!subject) {
+        /* A missing pattern (a reference to a value the case lacks) matches nothing. */
+        if (!subject || !pattern) {
                 sqlite3_result_int(ctx, 0);
                 return;
         }
-        m = get_matcher(ctx, op, 2, pattern, &fresh);
-        if (!m)
+        c = get_matcher(ctx, op, 2, pattern, &fresh);
+        if (!c)
                 return;
-        sqlite3_result_int(ctx, matcher_test(m, subject));
-        keep_matcher(ctx, 2, m, fresh);
+        sqlite3_result_int(ctx, matcher_test(c->m, subject));
+        keep_matcher(ctx, 2, c, fresh);
 }
 
 static void fn_capture(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -68,7 +92,7 @@ static void fn_capture(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         const char *pattern = (const char *) sqlite3_value_text(argv[1]);
         int64_t n = sqlite3_value_int64(argv[2]);
         char *out = NULL;
-        Matcher *m;
+        CachedMatcher *c;
         bool fresh;
         int r;
 
@@ -76,11 +100,11 @@ static void fn_capture(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
                 sqlite3_result_null(ctx);
                 return;
         }
-        m = get_matcher(ctx, MATCH_REGEX, 1, pattern, &fresh);
-        if (!m)
+        c = get_matcher(ctx, MATCH_REGEX, 1, pattern, &fresh);
+        if (!c)
                 return;
-        r = matcher_capture(m, subject, (unsigned) n, &out);
-        keep_matcher(ctx, 1, m, fresh);
+        r = matcher_capture(c->m, subject, (unsigned) n, &out);
+        keep_matcher(ctx, 1, c, fresh);
         if (r < 0)
                 sqlite3_result_error_nomem(ctx);
         else if (r == 0)

@@ -11,6 +11,7 @@
 #include "base/datetime.h"
 #include "base/diag.h"
 #include "base/sha256.h"
+#include "base/strbuf.h"
 #include "sql-functions.h"
 
 extern const char *const store_schema_scripts[];
@@ -45,9 +46,9 @@ static const char *const stmt_sql[_STMT_MAX] = {
                 "INSERT INTO site_bindings (file_id, host, site_name, site_id, protocol, binding_information, "
                 "ip, port, hostname, ssl_flags, endpoint, site_line, line) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        [STMT_NETSH_ADD] =
-                "INSERT INTO netsh_bindings (file_id, host, kind, endpoint, cert_hash, app_id, store_name, line) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        [STMT_NETSH_ADD] =     /* parenthesised: clang takes two joined literals for a missing comma */
+                ("INSERT INTO netsh_bindings (file_id, host, kind, endpoint, cert_hash, app_id, store_name, line) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
 };
 
 struct Store {
@@ -85,7 +86,9 @@ Store *store_free(Store *s) {
                 sqlite3_finalize(s->stmt[i]);
         if (s->in_transaction)
                 sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        sqlite3_close(s->db);
+        /* _v2: a StoreQuery not freed yet keeps the connection until it is, instead of the
+         * close failing and leaking it. */
+        sqlite3_close_v2(s->db);
         free(s->error);
         free(s);
         return NULL;
@@ -333,12 +336,174 @@ int store_file_finish(Store *s, int64_t id, uint64_t events, uint64_t duplicates
         return 0;
 }
 
+int store_file_set_host(Store *s, int64_t id, const char *host) {
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        if (sqlite3_prepare_v2(s->db, "UPDATE files SET host = ?2 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        sqlite3_bind_int64(st, 1, id);
+        bind_text(st, 2, host);
+        r = sqlite3_step(st);
+        sqlite3_finalize(st);
+        return r == SQLITE_DONE ? 0 : fail(s, -EIO);
+}
+
+static char *col_dup(sqlite3_stmt *st, int col) {
+        const unsigned char *t = sqlite3_column_text(st, col);
+
+        return t ? strdup((const char *) t) : NULL;
+}
+
+void store_files_list_free(StoreFileInfo *files, size_t n) {
+        for (size_t i = 0; files && i < n; i++) {
+                free(files[i].path);
+                free(files[i].sha256);
+                free(files[i].format);
+                free(files[i].tz);
+                free(files[i].host);
+                strv_free(files[i].warnings);
+        }
+        free(files);
+}
+
+/* Appends the stored warnings of file f, formatted as the import printed them. */
+static int file_warnings(Store *s, sqlite3_stmt *st, StoreFileInfo *f) {
+        size_t n = 0, allocated = 0;
+        int r;
+
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, f->id);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+                const char *msg = (const char *) sqlite3_column_text(st, 2);
+                char *line = NULL;
+                int k;
+
+                if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+                        k = asprintf(&line, "%s:%lld: %s", f->path, (long long) sqlite3_column_int64(st, 0), msg);
+                else if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+                        k = asprintf(&line, "%s: offset 0x%llx: %s", f->path,
+                                     (unsigned long long) sqlite3_column_int64(st, 1), msg);
+                else
+                        k = asprintf(&line, "%s: %s", f->path, msg);
+                if (k < 0 || ARRAY_GROW(f->warnings, allocated, n + 2) < 0) {
+                        free(k < 0 ? NULL : line);
+                        return -ENOMEM;
+                }
+                f->warnings[n++] = line;
+                f->warnings[n] = NULL;
+        }
+        return r == SQLITE_DONE ? 0 : fail(s, -EIO);
+}
+
+int store_files_list(Store *s, StoreFileInfo **ret, size_t *ret_n) {
+        sqlite3_stmt *st = NULL, *wst = NULL;
+        StoreFileInfo *files = NULL;
+        size_t n = 0, allocated = 0;
+        int r;
+
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT id, path, sha256, format, tz, host, events, duplicates, rows, warnings "
+                               "FROM files ORDER BY id", -1, &st, NULL) != SQLITE_OK ||
+            sqlite3_prepare_v2(s->db,
+                               "SELECT line, offset, message FROM file_warnings WHERE file_id = ?1 ORDER BY seq",
+                               -1, &wst, NULL) != SQLITE_OK) {
+                r = fail(s, -EIO);
+                goto out;
+        }
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+                StoreFileInfo *f;
+
+                if (ARRAY_GROW(files, allocated, n + 1) < 0) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                f = &files[n++];
+                *f = (StoreFileInfo) {
+                        .id = sqlite3_column_int64(st, 0),
+                        .path = col_dup(st, 1),
+                        .sha256 = col_dup(st, 2),
+                        .format = col_dup(st, 3),
+                        .tz = col_dup(st, 4),
+                        .host = col_dup(st, 5),
+                        .events = (uint64_t) sqlite3_column_int64(st, 6),
+                        .duplicates = (uint64_t) sqlite3_column_int64(st, 7),
+                        .rows = (uint64_t) sqlite3_column_int64(st, 8),
+                        .warnings_total = (uint64_t) sqlite3_column_int64(st, 9),
+                };
+                if (!f->path || !f->sha256 || !f->format || !f->tz) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                r = file_warnings(s, wst, f);
+                if (r < 0)
+                        goto out;
+        }
+        if (r != SQLITE_DONE) {
+                r = fail(s, -EIO);
+                goto out;
+        }
+        r = 0;
+        *ret = TAKE_PTR(files);
+        *ret_n = n;
+out:
+        sqlite3_finalize(st);
+        sqlite3_finalize(wst);
+        store_files_list_free(files, n);
+        return r;
+}
+
+int store_local_time_zones(Store *s, char **ret) {
+        sqlite3_stmt *st = NULL;
+        StrBuf b = {};
+        int r;
+
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT DISTINCT tz FROM files WHERE format IN ('text', 'csv') ORDER BY tz",
+                               -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW)
+                if (strbuf_printf(&b, "%s%s", b.len ? ", " : "", (const char *) sqlite3_column_text(st, 0)) < 0) {
+                        sqlite3_finalize(st);
+                        strbuf_done(&b);
+                        return -ENOMEM;
+                }
+        sqlite3_finalize(st);
+        if (r != SQLITE_DONE) {
+                strbuf_done(&b);
+                return fail(s, -EIO);
+        }
+        *ret = b.data;          /* NULL when no such file */
+        return 0;
+}
+
 int store_host_add(Store *s, const char *key, const char *name) {
         sqlite3_stmt *st = s->stmt[STMT_HOST_ADD];
 
         bind_text(st, 1, key);
         bind_text(st, 2, name);
         return run(s, st);
+}
+
+int store_host_name(Store *s, const char *key, char **ret_name) {
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        if (sqlite3_prepare_v2(s->db, "SELECT name FROM hosts WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        bind_text(st, 1, key);
+        r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+                char *p = strdup((const char *) sqlite3_column_text(st, 0));
+
+                sqlite3_finalize(st);
+                if (!p)
+                        return -ENOMEM;
+                *ret_name = p;
+                return 1;
+        }
+        sqlite3_finalize(st);
+        return r == SQLITE_DONE ? 0 : fail(s, -EIO);
 }
 
 int store_host_keys(Store *s, char ***ret_keys) {

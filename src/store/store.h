@@ -41,9 +41,33 @@ int store_file_lookup(Store *s, const char *sha256, char **ret_path);
 int store_file_add(Store *s, const StoreFile *f, int64_t *ret_id);
 /* Records the counts of a finished import and its warnings. */
 int store_file_finish(Store *s, int64_t id, uint64_t events, uint64_t duplicates, uint64_t rows, const Diag *d);
+/* Sets the host (a key, or NULL when none or several) that file id belongs to, once its import
+ * has found out. Returns 0 or -EIO. */
+int store_file_set_host(Store *s, int64_t id, const char *host);
+
+/* A file imported earlier, as the reports list it. */
+typedef struct StoreFileInfo {
+        int64_t id;
+        char *path, *sha256, *format, *tz;
+        char *host;                     /* key, or NULL */
+        uint64_t events, duplicates, rows, warnings_total;
+        char **warnings;                /* formatted "path:line: message"; NULL-terminated */
+} StoreFileInfo;
+
+/* Every file imported, in import order. Returns 0 with an array the caller frees with
+ * store_files_list_free(), -EIO, -ENOMEM. */
+int store_files_list(Store *s, StoreFileInfo **ret, size_t *ret_n);
+void store_files_list_free(StoreFileInfo *files, size_t n);
+
+/* The zones that local times of text and CSV exports were read in, comma-separated, or NULL
+ * in *ret when no such file was imported. Returns 0, -EIO, -ENOMEM. */
+int store_local_time_zones(Store *s, char **ret);
 
 /* Records a host name; the first name seen for a key is kept. */
 int store_host_add(Store *s, const char *key, const char *name);
+/* The name first seen for host key: 1 with *ret_name (caller frees) set, 0 when the key is
+ * unknown, -EIO, -ENOMEM. */
+int store_host_name(Store *s, const char *key, char **ret_name);
 /* Keys of every host that events name. Returns the count, with a NULL-terminated array the
  * caller frees with strv_free(), or -EIO/-ENOMEM. */
 int store_host_keys(Store *s, char ***ret_keys);
