@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Log text is hostile: every report escapes what it prints for its medium. */
+
+#include "base/strbuf.h"
+
+/* A JSON string with its quotes; NULL becomes null. */
+int escape_json(StrBuf *out, const char *s);
+/* Text for a terminal: control characters (escape sequences above all) become "\xNN", except
+ * newline and tab when keep_newlines; otherwise those become a space. */
+int escape_terminal(StrBuf *out, const char *s, bool keep_newlines);
+/* Markdown inline text, safe in table cells: characters that would format, link or open HTML
+ * are backslash-escaped or written as entities ("|" too); newlines become spaces unless
+ * keep_newlines (then hard breaks: two spaces and a newline). */
+int escape_markdown(StrBuf *out, const char *s, bool keep_newlines);
+/* Code spans/blocks: fenced with enough backticks, with control characters replaced. */
+int escape_markdown_code(StrBuf *out, const char *s);

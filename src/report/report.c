@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+#include "report.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dup_or_null(const char *s) {
+        return s ? strdup(s) : NULL;
+}
+
+Report *report_new(const char *version, const char *assumed_tz) {
+        Report *r = calloc(1, sizeof(*r));
+
+        if (!r)
+                return NULL;
+        r->version = strdup(version);
+        r->assumed_tz = strdup(assumed_tz ? assumed_tz : "UTC");
+        if (!r->version || !r->assumed_tz)
+                return report_free(r);
+        return r;
+}
+
+static void finding_done(ReportFinding *f) {
+        free(f->rule);
+        free(f->title);
+        free(f->host);
+        free(f->verdict);
+        free(f->reason);
+        free(f->remediation);
+        for (size_t i = 0; i < f->n_symptoms; i++) {
+                free(f->symptoms[i].endpoint);
+                free(f->symptoms[i].source);
+                free(f->symptoms[i].verdict);
+        }
+        free(f->symptoms);
+        for (size_t i = 0; i < f->n_evidence; i++) {
+                free(f->evidence[i].kind);
+                free(f->evidence[i].summary);
+                free(f->evidence[i].source);
+        }
+        free(f->evidence);
+}
+
+Report *report_free(Report *r) {
+        if (!r)
+                return NULL;
+        for (size_t i = 0; i < r->n_inputs; i++) {
+                ReportInput *in = &r->inputs[i];
+
+                free(in->path);
+                free(in->format);
+                free(in->status);
+                free(in->host);
+                strv_free(in->warnings);
+        }
+        free(r->inputs);
+        for (size_t i = 0; i < r->n_findings; i++)
+                finding_done(&r->findings[i]);
+        free(r->findings);
+        free(r->version);
+        free(r->assumed_tz);
+        free(r);
+        return NULL;
+}
+
+ReportInput *report_add_input(Report *r) {
+        if (ARRAY_GROW(r->inputs, r->a_inputs, r->n_inputs + 1) < 0)
+                return NULL;
+        r->inputs[r->n_inputs] = (ReportInput) {};
+        return &r->inputs[r->n_inputs++];
+}
+
+ReportFinding *report_add_finding(Report *r) {
+        if (ARRAY_GROW(r->findings, r->a_findings, r->n_findings + 1) < 0)
+                return NULL;
+        r->findings[r->n_findings] = (ReportFinding) {};
+        return &r->findings[r->n_findings++];
+}
+
+int report_finding_add_symptom(ReportFinding *f, const ReportSymptom *s) {
+        ReportSymptom *p = realloc(f->symptoms, (f->n_symptoms + 1) * sizeof(*p));
+
+        if (!p)
+                return -ENOMEM;
+        f->symptoms = p;
+        p = &p[f->n_symptoms];
+        *p = *s;
+        p->endpoint = dup_or_null(s->endpoint);
+        p->source = dup_or_null(s->source);
+        p->verdict = dup_or_null(s->verdict);
+        if ((s->endpoint && !p->endpoint) || (s->source && !p->source) || (s->verdict && !p->verdict)) {
+                free(p->endpoint);
+                free(p->source);
+                free(p->verdict);
+                return -ENOMEM;
+        }
+        f->n_symptoms++;
+        return 0;
+}
+
+int report_finding_add_evidence(ReportFinding *f, const ReportEvidence *e) {
+        ReportEvidence *p = realloc(f->evidence, (f->n_evidence + 1) * sizeof(*p));
+
+        if (!p)
+                return -ENOMEM;
+        f->evidence = p;
+        p = &p[f->n_evidence];
+        *p = *e;
+        p->kind = dup_or_null(e->kind);
+        p->summary = dup_or_null(e->summary);
+        p->source = dup_or_null(e->source);
+        if ((e->kind && !p->kind) || (e->summary && !p->summary) || (e->source && !p->source)) {
+                free(p->kind);
+                free(p->summary);
+                free(p->source);
+                return -ENOMEM;
+        }
+        f->n_evidence++;
+        return 0;
+}
+
+int report_input_add_warning(ReportInput *in, const char *warning) {
+        char **p = realloc(in->warnings, (in->n_warnings + 2) * sizeof(char *));
+
+        if (!p)
+                return -ENOMEM;
+        in->warnings = p;
+        p[in->n_warnings] = strdup(warning);
+        if (!p[in->n_warnings]) {
+                p[in->n_warnings] = NULL;
+                return -ENOMEM;
+        }
+        p[++in->n_warnings] = NULL;
+        return 0;
+}
+
+static int finding_compare(const void *a, const void *b) {
+        const ReportFinding *x = a, *y = b;
+        int c;
+
+        if (x->strength != y->strength)
+                return x->strength > y->strength ? -1 : 1;
+        c = strcmp(x->host ? x->host : "", y->host ? y->host : "");
+        if (c != 0)
+                return c;
+        return strcmp(x->rule, y->rule);
+}
+
+void report_sort(Report *r) {
+        if (r->n_findings > 1)
+                qsort(r->findings, r->n_findings, sizeof(ReportFinding), finding_compare);
+}
+
+int report_format_from_string(const char *s, ReportFormat *ret) {
+        static const char *const names[_REPORT_FORMAT_MAX] = {
+                [REPORT_TEXT] = "text",
+                [REPORT_MARKDOWN] = "markdown",
+                [REPORT_JSON] = "json",
+        };
+
+        for (ReportFormat f = 0; f < _REPORT_FORMAT_MAX; f++)
+                if (strcmp(s, names[f]) == 0) {
+                        *ret = f;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+int report_render(const Report *r, ReportFormat format, const ReportStyle *style, StrBuf *out) {
+        switch (format) {
+        case REPORT_MARKDOWN:
+                return report_render_markdown(r, out);
+        case REPORT_JSON:
+                return report_render_json(r, out);
+        default:
+                return report_render_text(r, style, out);
+        }
+}
