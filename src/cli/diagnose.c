@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* evdiag diagnose: import, analyse, report, in one go. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "base/datetime.h"
+#include "cli.h"
+#include "importer/import.h"
+#include "store/store.h"
+
+static const char usage[] =
+        "Usage: evdiag diagnose [OPTIONS] PATH...\n"
+        "\n"
+        "Reads exported event logs (XML, text, CSV), applicationHost.config and netsh output\n"
+        "from the files and folders named (folders are read recursively), runs the rules and\n"
+        "prints the root-cause verdict with its evidence.\n"
+        "\n"
+        "Options:\n"
+        "  --format FORMAT   text (default), json or markdown\n"
+        "  --tz ZONE         zone of the local times in text and CSV exports: an IANA name\n"
+        "                    such as Europe/Berlin, or an offset such as +02:00 (default UTC)\n"
+        "  --host NAME       the host that host-less files (applicationHost.config, netsh\n"
+        "                    output, CSV exports) belong to\n"
+        "  --window SECONDS  how far before a symptom to look for its cause (default 600)\n"
+        "  --rules DIR       the rule pack to use\n"
+        "  --db FILE         keep the imported case in this SQLite database (default: memory)\n"
+        "  -h, --help        show this help\n";
+
+int verb_diagnose(int argc, char **argv) {
+        _cleanup_(store_freep) Store *store = NULL;
+        _cleanup_(importer_freep) Importer *im = NULL;
+        _cleanup_(tz_freep) Tz *tz = NULL;
+        CliOptions opts;
+        bool partial = false;
+        int r;
+
+        r = cli_parse(argc, argv, "diagnose", OPT_DB | OPT_IMPORT | OPT_ANALYZE, usage, &opts);
+        if (r != 0)
+                return r > 0 ? EXIT_OK : EXIT_USAGE;
+        r = tz_new(opts.tz, &tz);
+        if (r < 0) {
+                fprintf(stderr, "evdiag diagnose: --tz %s: %s\n", opts.tz,
+                        r == -ENOENT ? "no such time zone" : "not a zone name or offset such as +02:00");
+                return EXIT_USAGE;
+        }
+        if (cli_open_store(opts.db, &store) < 0)
+                return EXIT_FATAL;
+        if (cli_import(store, &opts, tz, &im, &partial) < 0)
+                return EXIT_FATAL;
+        return cli_analyze(store, &opts, im, tz_name(tz), partial);
+}
