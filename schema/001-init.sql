@@ -54,6 +54,9 @@ CREATE TABLE events (
         user          TEXT,
         message       TEXT,                     -- rendered message, when the export has one
         binary        BLOB,
+        data          TEXT,                     -- EventData/UserData in document order, as a
+                                                -- JSON array of [name, value] pairs (name null
+                                                -- for an unnamed <Data>); NULL when none
         line          INTEGER,                  -- where the event starts in its file
         offset        INTEGER,
         recovered     INTEGER NOT NULL DEFAULT 0,
@@ -62,15 +65,12 @@ CREATE TABLE events (
 CREATE UNIQUE INDEX events_dedupe ON events(dedupe);
 CREATE INDEX events_id_host_time ON events(event_id, host, time);
 CREATE INDEX events_host_time ON events(host, time);
-CREATE INDEX events_file ON events(file_id);
 
-CREATE TABLE event_data (
-        event       INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
-        pos         INTEGER NOT NULL,           -- 0-based, in document order
-        name        TEXT,                       -- NULL for an unnamed <Data>
-        value       TEXT NOT NULL,
-        PRIMARY KEY (event, pos)
-) WITHOUT ROWID;
+-- One row per EventData/UserData value: pos is 0-based, name NULL for an unnamed <Data>.
+-- A malformed data column (a hand-edited database) reads as no values.
+CREATE VIEW event_data (event, pos, name, value) AS
+        SELECT e.id, j.key, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]')
+        FROM events e, json_each(CASE WHEN json_valid(e.data) THEN e.data END) j;
 
 CREATE TABLE config_properties (
         id          INTEGER PRIMARY KEY,

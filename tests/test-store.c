@@ -106,8 +106,9 @@ static void test_open_memory(void **state) {
         assert_null(err);
         assert_int_equal(query_int(s, "PRAGMA user_version"), (int64_t) store_schema_count);
         assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                                      "('files', 'file_warnings', 'hosts', 'events', 'event_data', "
-                                      "'config_properties', 'site_bindings', 'netsh_bindings')"), 8);
+                                      "('files', 'file_warnings', 'hosts', 'events', "
+                                      "'config_properties', 'site_bindings', 'netsh_bindings')"), 7);
+        assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'view' AND name = 'event_data'"), 1);
         assert_string_equal(store_error(s), "no error");
         assert_null(store_free(NULL));
 
@@ -140,7 +141,7 @@ static void test_open_file(void **state) {
         assert_string_equal(path, "System.xml");
         free(path);
         char *mode = query_text(s, "PRAGMA journal_mode", NULL);
-        assert_string_equal(mode, "wal");
+        assert_string_equal(mode, "delete");
         free(mode);
         s = store_free(s);
         tmpdb_remove(&t);

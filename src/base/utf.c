@@ -83,8 +83,21 @@ int utf8_append_sanitized(StrBuf *out, const char *s, size_t n, size_t *ret_bad)
         int r;
 
         while (i < n) {
-                size_t l = p[i] < 0x80 ? 1 : utf8_sequence_length(p + i, n - i);
+                size_t l;
 
+                /* Exports are mostly ASCII: skip eight bytes at a time while none has its top
+                 * bit set (memcpy keeps the load free of alignment assumptions). */
+                while (n - i >= 8) {
+                        uint64_t w;
+
+                        memcpy(&w, p + i, 8);
+                        if (w & UINT64_C(0x8080808080808080))
+                                break;
+                        i += 8;
+                }
+                if (i >= n)
+                        break;
+                l = p[i] < 0x80 ? 1 : utf8_sequence_length(p + i, n - i);
                 if (l > 0) {
                         i += l;
                         continue;

@@ -1,43 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include "escape.h"
 
+#include "base/json.h"
+
 #include <stdbool.h>
 #include <string.h>
 
 int escape_json(StrBuf *out, const char *s) {
-        static const char hex[] = "0123456789abcdef";
-        int r;
-
-        if (!s)
-                return strbuf_puts(out, "null");
-        r = strbuf_putc(out, '"');
-        for (const unsigned char *p = (const unsigned char *) s; r == 0 && *p; p++) {
-                switch (*p) {
-                case '"':
-                        r = strbuf_puts(out, "\\\"");
-                        break;
-                case '\\':
-                        r = strbuf_puts(out, "\\\\");
-                        break;
-                case '\n':
-                        r = strbuf_puts(out, "\\n");
-                        break;
-                case '\r':
-                        r = strbuf_puts(out, "\\r");
-                        break;
-                case '\t':
-                        r = strbuf_puts(out, "\\t");
-                        break;
-                default:
-                        if (*p < 0x20 || *p == 0x7F) {
-                                char u[7] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15], 0 };
-
-                                r = strbuf_puts(out, u);
-                        } else
-                                r = strbuf_putc(out, (char) *p);
-                }
-        }
-        return r < 0 ? r : strbuf_putc(out, '"');
+        return json_append_string(out, s);
 }
 
 /* C1 controls (U+0080..U+009F, as UTF-8 C2 80..C2 9F) act as escapes on some terminals too. */

@@ -10,6 +10,7 @@
 
 #include "base/datetime.h"
 #include "base/diag.h"
+#include "base/json.h"
 #include "base/sha256.h"
 #include "base/strbuf.h"
 #include "sql-functions.h"
@@ -19,7 +20,6 @@ extern const size_t store_schema_count;
 
 enum {
         STMT_EVENT_ADD,
-        STMT_FIELD_ADD,
         STMT_HOST_ADD,
         STMT_CONFIG_ADD,
         STMT_BINDING_ADD,
@@ -31,11 +31,9 @@ static const char *const stmt_sql[_STMT_MAX] = {
         [STMT_EVENT_ADD] =
                 "INSERT OR IGNORE INTO events (file_id, host, computer, channel, provider, provider_guid, "
                 "event_id, qualifiers, version, level, task, opcode, keywords, record_id, time, time_digits, "
-                "user, message, binary, line, offset, recovered, dedupe) "
+                "user, message, binary, line, offset, recovered, dedupe, data) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-                "?19, ?20, ?21, ?22, ?23)",
-        [STMT_FIELD_ADD] =
-                "INSERT INTO event_data (event, pos, name, value) VALUES (?1, ?2, ?3, ?4)",
+                "?19, ?20, ?21, ?22, ?23, ?24)",
         [STMT_HOST_ADD] =
                 "INSERT OR IGNORE INTO hosts (key, name) VALUES (?1, ?2)",
         [STMT_CONFIG_ADD] =
@@ -53,6 +51,7 @@ static const char *const stmt_sql[_STMT_MAX] = {
 
 struct Store {
         sqlite3 *db;
+        StrBuf data;            /* an event's values as JSON, reused */
         sqlite3_stmt *stmt[_STMT_MAX];
         char *error;
         bool in_transaction;
@@ -89,6 +88,7 @@ Store *store_free(Store *s) {
         /* _v2: a StoreQuery not freed yet keeps the connection until it is, instead of the
          * close failing and leaking it. */
         sqlite3_close_v2(s->db);
+        strbuf_done(&s->data);
         free(s->error);
         free(s);
         return NULL;
@@ -162,7 +162,9 @@ int store_open(const char *path, Store **ret, char **ret_error) {
         s = calloc(1, sizeof(*s));
         if (!s)
                 return -ENOMEM;
-        r = sqlite3_open_v2(path ? path : ":memory:", &s->db,
+        /* "" is SQLite's private temporary database: held in the page cache and spilled to a
+         * deleted file when it outgrows it, so a large case does not grow memory. */
+        r = sqlite3_open_v2(path ? path : "", &s->db,
                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
         if (r != SQLITE_OK) {
                 if (ret_error)
@@ -172,10 +174,11 @@ int store_open(const char *path, Store **ret, char **ret_error) {
         sqlite3_extended_result_codes(s->db, 1);
         sqlite3_busy_timeout(s->db, 5000);
 
-        /* Speed over durability: an interrupted import is rolled back whole either way. */
+        /* Speed over durability: an interrupted import is rolled back whole either way, by the
+         * rollback journal (which, unlike a write-ahead log, does not write new pages twice). */
         r = exec(s, "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768");
         if (r == 0 && path)
-                r = exec(s, "PRAGMA journal_mode = WAL");
+                r = exec(s, "PRAGMA journal_mode = DELETE");
         if (r == 0)
                 r = migrate(s);
         if (r == 0)
@@ -588,12 +591,38 @@ static void event_dedupe_key(const char *host, const Event *ev, uint8_t key[16])
         memcpy(key + 8, digest, 8);
 }
 
+/* The event's values as a JSON array of [name, value] pairs, in s->data; NULL when none. */
+static const char *event_data_json(Store *s, const Event *ev) {
+        int r = 0;
+
+        if (ev->n_fields == 0)
+                return NULL;
+        strbuf_reset(&s->data);
+        r = strbuf_putc(&s->data, '[');
+        for (size_t i = 0; r == 0 && i < ev->n_fields; i++) {
+                r = strbuf_puts(&s->data, i ? ",[" : "[");
+                if (r == 0)
+                        r = json_append_string(&s->data, ev->fields[i].name);
+                if (r == 0)
+                        r = strbuf_putc(&s->data, ',');
+                if (r == 0)
+                        r = json_append_string(&s->data, ev->fields[i].value ? ev->fields[i].value : "");
+                if (r == 0)
+                        r = strbuf_putc(&s->data, ']');
+        }
+        if (r == 0)
+                r = strbuf_putc(&s->data, ']');
+        return r == 0 ? strbuf_str(&s->data) : NULL;
+}
+
 int store_event_add(Store *s, int64_t file_id, const char *host, const Event *ev) {
         sqlite3_stmt *st = s->stmt[STMT_EVENT_ADD];
+        const char *data = event_data_json(s, ev);
         uint8_t key[16];
-        int64_t rowid;
         int r;
 
+        if (ev->n_fields > 0 && !data)
+                return -ENOMEM;
         event_dedupe_key(host, ev, key);
         sqlite3_bind_int64(st, 1, file_id);
         bind_text(st, 2, host);
@@ -622,24 +651,11 @@ int store_event_add(Store *s, int64_t file_id, const char *host, const Event *ev
                 sqlite3_bind_int64(st, 21, (sqlite3_int64) ev->offset);
         sqlite3_bind_int(st, 22, ev->recovered);
         sqlite3_bind_blob(st, 23, key, sizeof(key), SQLITE_STATIC);
+        bind_text(st, 24, data);
         r = run(s, st);
         if (r < 0)
                 return r;
-        if (sqlite3_changes(s->db) == 0)
-                return 0;
-
-        rowid = sqlite3_last_insert_rowid(s->db);
-        st = s->stmt[STMT_FIELD_ADD];
-        for (size_t i = 0; i < ev->n_fields; i++) {
-                sqlite3_bind_int64(st, 1, rowid);
-                sqlite3_bind_int64(st, 2, (sqlite3_int64) i);
-                bind_text(st, 3, ev->fields[i].name);
-                bind_text(st, 4, ev->fields[i].value ? ev->fields[i].value : "");
-                r = run(s, st);
-                if (r < 0)
-                        return r;
-        }
-        return 1;
+        return sqlite3_changes(s->db) > 0;
 }
 
 int store_config_property_add(Store *s, int64_t file_id, const char *host, const ConfigProperty *p) {

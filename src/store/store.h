@@ -14,8 +14,9 @@
 typedef struct Diag Diag;
 typedef struct Store Store;
 
-/* Opens (or creates) the database at path, or an in-memory one when path is NULL, and brings
- * its schema up to date. Returns 0; -EBADMSG when path is not an evdiag database or is newer
+/* Opens (or creates) the database at path, or a private temporary one when path is NULL (kept
+ * in memory while small, spilled to a deleted file when large), and brings its schema up to
+ * date. Returns 0; -EBADMSG when path is not an evdiag database or is newer
  * than this evdiag, -EIO for other SQLite failures, with a message in *ret_error (caller
  * frees); -ENOMEM. */
 int store_open(const char *path, Store **ret, char **ret_error);
