@@ -14,76 +14,19 @@
 #include "base/diag.h"
 #include "base/limits.h"
 #include "base/strbuf.h"
-#include "base/stream.h"
 #include "base/utf.h"
 #include "collect-sink.h"
+#include "test-util.h"
 #include "importer/csv-export.h"
 
 /* ---- helpers ---- */
 
-static char *read_data(const char *name, size_t *ret_n) {
-        char path[1024];
-        FILE *f;
-        char *buf;
-        long n;
-
-        snprintf(path, sizeof(path), "%s/csv-export/%s", TEST_DATA_DIR, name);
-        f = fopen(path, "rb");
-        assert_non_null(f);
-        assert_int_equal(fseek(f, 0, SEEK_END), 0);
-        n = ftell(f);
-        assert_true(n >= 0);
-        rewind(f);
-        buf = malloc((size_t) n + 1);
-        assert_non_null(buf);
-        assert_int_equal(fread(buf, 1, (size_t) n, f), (size_t) n);
-        buf[n] = 0;
-        fclose(f);
-        *ret_n = (size_t) n;
-        return buf;
-}
-
 static int parse(const void *data, size_t n, Tz *tz, CollectSink *c, Diag **ret_diag) {
-        InStream *in = NULL;
-        ParseOptions opts = { .tz = tz };
-        Diag *d = diag_new("test.csv");
-        int r;
-
-        assert_non_null(d);
-        collect_sink_init(c);
-        assert_int_equal(instream_new_memory(data, n, &in), 0);
-        r = csv_export_parse(in, &opts, &c->sink, d);
-        instream_free(in);
-        *ret_diag = d;
-        return r;
+        return parse_memory(csv_export_parse, data, n, &(ParseOptions) { .tz = tz }, c, ret_diag);
 }
 
 static int parse_str(const char *s, CollectSink *c, Diag **ret_diag) {
         return parse(s, strlen(s), NULL, c, ret_diag);
-}
-
-static const char *iso(int64_t ticks, int digits) {
-        static char buf[40];
-
-        return ticks_format_iso(ticks, digits, buf);
-}
-
-static bool has_warning(Diag *d, uint64_t line, const char *what) {
-        size_t n;
-        const DiagEntry *e = diag_entries(d, &n);
-
-        for (size_t i = 0; i < n; i++)
-                if (e[i].line == line && strstr(e[i].message, what))
-                        return true;
-        return false;
-}
-
-static void dump_diag(Diag *d) {
-        size_t n;
-        const DiagEntry *e = diag_entries(d, &n);
-
-        for (size_t i = 0; i < n; i++)
-                print_message("diag: line %llu: %s\n", (unsigned long long) e[i].line, e[i].message);
 }
 
 #define HEADER "Level,Date and Time,Source,Event ID,Task Category\n"
@@ -157,55 +100,40 @@ static void check_system(const CollectSink *c) {
 
 /* ---- the shapes ---- */
 
+/* A sample in one of its shapes: no warning, and what check_system() looks for. */
+static void parse_system(const void *data, size_t n) {
+        parse_and_check(csv_export_parse, data, n, &(ParseOptions) {}, check_system);
+}
+
 static void test_comma_bom_crlf(void **state) {
-        CollectSink c;
-        Diag *d;
         size_t n;
-        char *data = read_data("system.csv", &n);
+        char *data = read_data("csv-export/system.csv", &n);
 
         /* The sample is UTF-8 with a BOM and CRLF, also inside the quoted messages. */
         assert_true(n > 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0);
         assert_non_null(strstr(data, "system.\r\n\r\nService Name:"));
-        assert_int_equal(parse(data, n, NULL, &c, &d), 0);
-        dump_diag(d);
-        assert_int_equal(diag_count(d), 0);
-        check_system(&c);
-        collect_sink_done(&c);
-        diag_free(d);
+        parse_system(data, n);
         free(data);
 }
 
 static void test_tab(void **state) {
-        CollectSink c;
-        Diag *d;
         size_t n;
-        char *data = read_data("system-tab.txt", &n);
+        char *data = read_data("csv-export/system-tab.txt", &n);
 
-        assert_int_equal(parse(data, n, NULL, &c, &d), 0);
-        dump_diag(d);
-        assert_int_equal(diag_count(d), 0);
-        check_system(&c);
-        collect_sink_done(&c);
-        diag_free(d);
+        parse_system(data, n);
         free(data);
 }
 
 static void test_no_bom_lf(void **state) {
-        CollectSink c;
-        Diag *d;
         size_t n, k = 0;
-        char *data = read_data("system.csv", &n);
+        char *data = read_data("csv-export/system.csv", &n);
         char *lf = malloc(n);
 
         /* Drop the BOM and every CR. */
         for (size_t i = 3; i < n; i++)
                 if (data[i] != '\r')
                         lf[k++] = data[i];
-        assert_int_equal(parse(lf, k, NULL, &c, &d), 0);
-        assert_int_equal(diag_count(d), 0);
-        check_system(&c);
-        collect_sink_done(&c);
-        diag_free(d);
+        parse_system(lf, k);
         free(data);
         free(lf);
 }
@@ -214,7 +142,7 @@ static void test_german(void **state) {
         CollectSink c;
         Diag *d;
         size_t n;
-        char *data = read_data("system-de.csv", &n);
+        char *data = read_data("csv-export/system-de.csv", &n);
 
         assert_int_equal(parse(data, n, NULL, &c, &d), 0);
         dump_diag(d);
@@ -275,25 +203,12 @@ static void test_header_variants(void **state) {
 }
 
 static void test_utf16(void **state) {
-        CollectSink c;
-        Diag *d;
-        size_t n, k = 0;
-        char *data = read_data("system.csv", &n);
-        /* The sample is ASCII after its BOM: UTF-16LE is each byte and a zero. */
-        uint8_t *u16 = malloc(2 * n);
+        size_t n, k;
+        char *data = read_data("csv-export/system.csv", &n);
+        /* The sample's UTF-8 BOM makes way for the UTF-16 one. */
+        uint8_t *u16 = to_utf16(data + 3, n - 3, false, &k);
 
-        u16[k++] = 0xFF;
-        u16[k++] = 0xFE;
-        for (size_t i = 3; i < n; i++) {
-                assert_true((unsigned char) data[i] < 0x80);
-                u16[k++] = (uint8_t) data[i];
-                u16[k++] = 0;
-        }
-        assert_int_equal(parse(u16, k, NULL, &c, &d), 0);
-        assert_int_equal(diag_count(d), 0);
-        check_system(&c);
-        collect_sink_done(&c);
-        diag_free(d);
+        parse_system(u16, k);
         free(data);
         free(u16);
 }
@@ -571,7 +486,9 @@ static void test_zone(void **state) {
 /* ---- truncation, empty, no header, sink errors ---- */
 
 static void test_truncations(void **state) {
-        static const char *const samples[] = { "system.csv", "system-tab.txt", "system-de.csv" };
+        static const char *const samples[] = {
+                "csv-export/system.csv", "csv-export/system-tab.txt", "csv-export/system-de.csv",
+        };
 
         for (size_t s = 0; s < sizeof(samples) / sizeof(samples[0]); s++) {
                 size_t n;
@@ -586,11 +503,9 @@ static void test_truncations(void **state) {
 
                 for (size_t cut = 0; cut <= n; cut++) {
                         CollectSink c;
-                        char *copy = malloc(cut ? cut : 1);
+                        char *copy = memdup_exact(data, cut);
                         int r;
 
-                        assert_non_null(copy);
-                        memcpy(copy, data, cut);
                         r = parse(copy, cut, NULL, &c, &d);
                         assert_true(c.n_events <= full.n_events);
                         if (cut == 0 || cut == 3)
@@ -670,21 +585,12 @@ static void test_no_header(void **state) {
 
 static void test_sink_error(void **state) {
         CollectSink c;
-        Diag *d;
         size_t n;
-        char *data = read_data("system.csv", &n);
-        InStream *in = NULL;
-        ParseOptions opts = {};
+        char *data = read_data("csv-export/system.csv", &n);
 
-        collect_sink_init(&c);
-        c.fail_after = 3;
-        d = diag_new("t");
-        assert_int_equal(instream_new_memory(data, n, &in), 0);
-        assert_int_equal(csv_export_parse(in, &opts, &c.sink, d), -EIO);
+        assert_int_equal(parse_failing(csv_export_parse, data, n, &(ParseOptions) {}, 3, &c), -EIO);
         assert_int_equal(c.n_events, 2);
-        instream_free(in);
         collect_sink_done(&c);
-        diag_free(d);
         free(data);
 }
 

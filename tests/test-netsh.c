@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,58 +12,18 @@
 #include "base/alloc.h"
 #include "base/diag.h"
 #include "base/limits.h"
-#include "base/stream.h"
 #include "collect-sink.h"
+#include "test-util.h"
 #include "importer/netsh.h"
 
 #define IIS_APP_ID "{4dc3e181-e14b-4a21-b022-59fc669b0914}"
 
 static int parse(const void *data, size_t size, CollectSink *c, Diag **ret_diag) {
-        InStream *in = NULL;
-        Diag *d = diag_new("sslcert.txt");
-        int r;
-
-        assert_non_null(d);
-        assert_int_equal(instream_new_memory(data, size, &in), 0);
-        collect_sink_init(c);
-        r = netsh_parse(in, &(ParseOptions) {}, &c->sink, d);
-        instream_free(in);
-        *ret_diag = d;
-        return r;
+        return parse_memory(netsh_parse, data, size, &(ParseOptions) {}, c, ret_diag);
 }
 
 static int parse_str(const char *s, CollectSink *c, Diag **ret_diag) {
         return parse(s, strlen(s), c, ret_diag);
-}
-
-static char *read_file(const char *path, size_t *ret_size) {
-        FILE *f = fopen(path, "rb");
-        char *buf;
-        long n;
-
-        if (!f)
-                return NULL;
-        assert_int_equal(fseek(f, 0, SEEK_END), 0);
-        n = ftell(f);
-        assert_true(n >= 0);
-        rewind(f);
-        buf = malloc((size_t) n + 1);
-        assert_non_null(buf);
-        assert_int_equal(fread(buf, 1, (size_t) n, f), (size_t) n);
-        buf[n] = 0;
-        fclose(f);
-        *ret_size = (size_t) n;
-        return buf;
-}
-
-static const DiagEntry *find_diag(Diag *d, const char *what, uint64_t line) {
-        size_t n;
-        const DiagEntry *e = diag_entries(d, &n);
-
-        for (size_t i = 0; i < n; i++)
-                if (strstr(e[i].message, what) && (line == 0 || e[i].line == line))
-                        return &e[i];
-        return NULL;
 }
 
 static void assert_str_or_null(const char *got, const char *want) {
@@ -85,9 +44,8 @@ static void check_binding(const NetshBinding *b, const char *kind, const char *e
                 assert_int_equal(b->line, line);
 }
 
-/* What tests/data/netsh/sslcert.txt must give. */
-static void check_sample(const CollectSink *c, Diag *d) {
-        assert_int_equal(diag_count(d), 0);
+/* What tests/data/netsh/sslcert.txt must give, without any warning (parse_sample()). */
+static void check_sample(const CollectSink *c) {
         assert_int_equal(c->n_netsh, 4);
         check_binding(&c->netsh[0], "ipport", "0.0.0.0:443", "5f2c4e8a1b3d7c9e0f1a2b3c4d5e6f708192a3b4",
                       IIS_APP_ID, "My", 7);
@@ -98,41 +56,27 @@ static void check_sample(const CollectSink *c, Diag *d) {
         check_binding(&c->netsh[3], "ccs", "443", NULL, IIS_APP_ID, NULL, 106);
 }
 
+static void parse_sample(const void *data, size_t n) {
+        parse_and_check(netsh_parse, data, n, &(ParseOptions) {}, check_sample);
+}
+
 static void test_sample(void **state) {
-        _cleanup_(diag_freep) Diag *d = NULL;
         _cleanup_free_ char *data = NULL;
-        CollectSink c;
         size_t n;
 
-        data = read_file(TEST_DATA_DIR "/netsh/sslcert.txt", &n);
-        assert_non_null(data);
-        assert_int_equal(parse(data, n, &c, &d), 0);
-        check_sample(&c, d);
-        collect_sink_done(&c);
+        data = read_data("netsh/sslcert.txt", &n);
+        parse_sample(data, n);
 }
 
 /* "netsh http show sslcert > file" in PowerShell writes UTF-16LE with a BOM. */
 static void test_utf16(void **state) {
-        _cleanup_(diag_freep) Diag *d = NULL;
         _cleanup_free_ char *data = NULL;
         _cleanup_free_ uint8_t *wide = NULL;
-        CollectSink c;
-        size_t n;
+        size_t n, wn;
 
-        data = read_file(TEST_DATA_DIR "/netsh/sslcert.txt", &n);
-        assert_non_null(data);
-        wide = malloc(2 + 2 * n);
-        assert_non_null(wide);
-        wide[0] = 0xFF;
-        wide[1] = 0xFE;
-        for (size_t i = 0; i < n; i++) {
-                assert_true((uint8_t) data[i] < 0x80);
-                wide[2 + 2 * i] = (uint8_t) data[i];
-                wide[3 + 2 * i] = 0;
-        }
-        assert_int_equal(parse(wide, 2 + 2 * n, &c, &d), 0);
-        check_sample(&c, d);
-        collect_sink_done(&c);
+        data = read_data("netsh/sslcert.txt", &n);
+        wide = to_utf16(data, n, false, &wn);
+        parse_sample(wide, wn);
 }
 
 static void test_hash_forms(void **state) {
@@ -171,14 +115,14 @@ static void test_hash_forms(void **state) {
         check_binding(&c.netsh[0], "ipport", "10.1.2.3:443", "d0da0b35cf91c55b91a10755c0b4b11dfb1d3ff9",
                       IIS_APP_ID, "MY", 4);
         check_binding(&c.netsh[1], "ipport", "0.0.0.0:8443", NULL, IIS_APP_ID, NULL, 9);
-        assert_non_null(find_diag(d, "not 40 hex digits", 10));
+        assert_non_null(find_diag(d, 10, "not 40 hex digits"));
         check_binding(&c.netsh[2], "ipport", "0.0.0.0:9443", NULL, NULL, NULL, 13);
-        assert_non_null(find_diag(d, "not 40 hex digits", 14));
+        assert_non_null(find_diag(d, 14, "not 40 hex digits"));
         check_binding(&c.netsh[3], "ipport", "0.0.0.0:10443", NULL, NULL, NULL, 16);
-        assert_non_null(find_diag(d, "not 40 hex digits", 17));
+        assert_non_null(find_diag(d, 17, "not 40 hex digits"));
         /* Empty values: split at the colon after the padding. */
         check_binding(&c.netsh[4], "ipport", "0.0.0.0:11443", NULL, "", "", 19);
-        assert_non_null(find_diag(d, "not 40 hex digits", 20));
+        assert_non_null(find_diag(d, 20, "not 40 hex digits"));
         check_binding(&c.netsh[5], "ipport", "0.0.0.0:12443", "2ace368a90d2117be7a0065dfe259b2e8c94f538",
                       NULL, NULL, 24);
         assert_int_equal(diag_count(d), 4);
@@ -202,13 +146,13 @@ static void test_endpoints(void **state) {
         check_binding(&c.netsh[0], "ipport", "0.0.0.0:443", NULL, NULL, NULL, 1);
         check_binding(&c.netsh[1], "ipport", "[fe80::1]:443", NULL, NULL, NULL, 2);
         check_binding(&c.netsh[2], "ipport", "not an endpoint", NULL, NULL, NULL, 3);
-        assert_non_null(find_diag(d, "not IP:port", 3));
+        assert_non_null(find_diag(d, 3, "not IP:port"));
         check_binding(&c.netsh[3], "hostnameport", "www.contoso.com:443", NULL, NULL, NULL, 4);
         check_binding(&c.netsh[4], "hostnameport", "bad host:443", NULL, NULL, NULL, 5);
-        assert_non_null(find_diag(d, "not IP:port", 5));
+        assert_non_null(find_diag(d, 5, "not IP:port"));
         check_binding(&c.netsh[5], "ccs", "8443", NULL, NULL, NULL, 6);
         check_binding(&c.netsh[6], "ipport", "", NULL, NULL, NULL, 7);
-        assert_non_null(find_diag(d, "not IP:port", 7));
+        assert_non_null(find_diag(d, 7, "not IP:port"));
         assert_int_equal(diag_count(d), 3);
         collect_sink_done(&c);
 }
@@ -250,8 +194,8 @@ static void test_empty(void **state) {
         static const char *const docs[] = {
                 "",
                 "\n\n",
-                "C:\\Users\\Administrator>netsh http show sslcert\r\n\r\nSSL Certificate bindings:\r\n"
-                "-------------------------\r\n\r\n\r\n",
+                ("C:\\Users\\Administrator>netsh http show sslcert\r\n\r\nSSL Certificate bindings:\r\n"
+                 "-------------------------\r\n\r\n\r\n"),
                 "\xff\xfe",
                 "this is not netsh output: at all\n",
                 /* properties with no key line before them belong to no binding */
@@ -265,7 +209,7 @@ static void test_empty(void **state) {
                 assert_int_equal(parse_str(docs[i], &c, &d), 0);
                 assert_int_equal(c.n_netsh, 0);
                 assert_int_equal(diag_count(d), 1);
-                assert_non_null(find_diag(d, "no SSL certificate bindings found", 0));
+                assert_non_null(find_diag(d, ANY_LINE, "no SSL certificate bindings found"));
                 collect_sink_done(&c);
         }
 }
@@ -294,11 +238,9 @@ static void test_truncation(void **state) {
 
         for (size_t cut = 0; cut <= n; cut++) {
                 _cleanup_(diag_freep) Diag *d = NULL;
-                _cleanup_free_ char *copy = malloc(cut ? cut : 1);
+                _cleanup_free_ char *copy = memdup_exact(doc, cut);
                 CollectSink c;
 
-                assert_non_null(copy);
-                memcpy(copy, doc, cut);
                 assert_int_equal(parse(copy, cut, &c, &d), 0);
                 if (cut <= first_key + strlen("    IP:port  "))
                         assert_int_equal(c.n_netsh, 0);
@@ -349,7 +291,7 @@ static void test_line_limit(void **state) {
                 check_binding(&c.netsh[1], "ipport", "0.0.0.0:8443", NULL, NULL, NULL, 5);
                 if (len > EVDIAG_MAX_LINE) {
                         assert_null(c.netsh[0].store_name);
-                        assert_non_null(find_diag(d, "too long", 3));
+                        assert_non_null(find_diag(d, 3, "too long"));
                         assert_int_equal(diag_count(d), 1);
                 } else {
                         assert_int_equal(strlen(c.netsh[0].store_name), len - strlen(label));
@@ -371,7 +313,7 @@ static void test_bad_bytes(void **state) {
         assert_int_equal(c.n_netsh, 1);
         check_binding(&c.netsh[0], "ipport", "0.0.0.0:443", "5f2c4e8a1b3d7c9e0f1a2b3c4d5e6f708192a3b4", NULL,
                       NULL, 1);
-        assert_non_null(find_diag(d, "invalid byte sequences", 2));
+        assert_non_null(find_diag(d, 2, "invalid byte sequences"));
         collect_sink_done(&c);
 }
 
@@ -379,42 +321,23 @@ static void test_sink_error(void **state) {
         _cleanup_free_ char *data = NULL;
         size_t n;
 
-        data = read_file(TEST_DATA_DIR "/netsh/sslcert.txt", &n);
-        assert_non_null(data);
+        data = read_data("netsh/sslcert.txt", &n);
         for (int after = 1; after <= 4; after++) {
-                _cleanup_(diag_freep) Diag *d = diag_new("x");
-                InStream *in = NULL;
                 CollectSink c;
 
-                collect_sink_init(&c);
-                c.fail_after = after;
-                assert_int_equal(instream_new_memory(data, n, &in), 0);
-                assert_int_equal(netsh_parse(in, NULL, &c.sink, d), -EIO);
+                assert_int_equal(parse_failing(netsh_parse, data, n, NULL, after, &c), -EIO);
                 assert_int_equal(c.seen, after);
-                instream_free(in);
                 collect_sink_done(&c);
         }
-}
-
-static int parse_corpus(const char *name, CollectSink *c, Diag **ret_diag) {
-        _cleanup_free_ char *path = NULL, *data = NULL;
-        size_t n;
-
-        assert_true(asprintf(&path, "%s/iis/%s", CORPUS_DIR, name) > 0);
-        data = read_file(path, &n);
-        if (!data) {
-                print_message("corpus file %s absent: skipped\n", path);
-                return 1;
-        }
-        assert_int_equal(parse(data, n, c, ret_diag), 0);
-        return 0;
 }
 
 static void test_corpus_watson(void **state) {
         _cleanup_(diag_freep) Diag *d = NULL;
         CollectSink c;
 
-        if (parse_corpus("netsh_http_show_sslcert__dotnet_WatsonWebserver__Documentation_Security.md.txt", &c, &d) > 0)
+        if (parse_corpus(netsh_parse,
+                         "iis/netsh_http_show_sslcert__dotnet_WatsonWebserver__Documentation_Security.md.txt",
+                         &c, &d) > 0)
                 skip();
         assert_int_equal(diag_count(d), 0);
         assert_int_equal(c.n_netsh, 1);
@@ -427,7 +350,8 @@ static void test_corpus_tls13(void **state) {
         _cleanup_(diag_freep) Diag *d = NULL;
         CollectSink c;
 
-        if (parse_corpus("netsh_http_show_sslcert__unknown-blog-repo__Client-Certificate-Authentication-TLS1.3.txt",
+        if (parse_corpus(netsh_parse,
+                         "iis/netsh_http_show_sslcert__unknown-blog-repo__Client-Certificate-Authentication-TLS1.3.txt",
                          &c, &d) > 0)
                 skip();
         assert_int_equal(diag_count(d), 0);

@@ -14,79 +14,21 @@
 #include "base/diag.h"
 #include "base/limits.h"
 #include "base/strbuf.h"
-#include "base/stream.h"
 #include "base/utf.h"
 #include "collect-sink.h"
+#include "test-util.h"
 #include "importer/text-export.h"
 #include "importer/xml-export.h"
 
 /* ---- helpers ---- */
 
-static char *read_data(const char *name, size_t *ret_n) {
-        char path[1024];
-        FILE *f;
-        char *buf;
-        long n;
-
-        snprintf(path, sizeof(path), "%s/text-export/%s", TEST_DATA_DIR, name);
-        f = fopen(path, "rb");
-        assert_non_null(f);
-        assert_int_equal(fseek(f, 0, SEEK_END), 0);
-        n = ftell(f);
-        assert_true(n >= 0);
-        rewind(f);
-        buf = malloc((size_t) n + 1);
-        assert_non_null(buf);
-        assert_int_equal(fread(buf, 1, (size_t) n, f), (size_t) n);
-        buf[n] = 0;
-        fclose(f);
-        *ret_n = (size_t) n;
-        return buf;
-}
-
 /* Parses data with the zone tz; the caller frees *ret_diag and the sink. */
 static int parse(const void *data, size_t n, Tz *tz, CollectSink *c, Diag **ret_diag) {
-        InStream *in = NULL;
-        ParseOptions opts = { .tz = tz };
-        Diag *d = diag_new("test.txt");
-        int r;
-
-        assert_non_null(d);
-        collect_sink_init(c);
-        assert_int_equal(instream_new_memory(data, n, &in), 0);
-        r = text_export_parse(in, &opts, &c->sink, d);
-        instream_free(in);
-        *ret_diag = d;
-        return r;
+        return parse_memory(text_export_parse, data, n, &(ParseOptions) { .tz = tz }, c, ret_diag);
 }
 
 static int parse_str(const char *s, CollectSink *c, Diag **ret_diag) {
         return parse(s, strlen(s), NULL, c, ret_diag);
-}
-
-static const char *iso(int64_t ticks, int digits) {
-        static char buf[40];
-
-        return ticks_format_iso(ticks, digits, buf);
-}
-
-/* Whether diag holds a warning on line whose text contains what. */
-static bool has_warning(Diag *d, uint64_t line, const char *what) {
-        size_t n;
-        const DiagEntry *e = diag_entries(d, &n);
-
-        for (size_t i = 0; i < n; i++)
-                if (e[i].line == line && strstr(e[i].message, what))
-                        return true;
-        return false;
-}
-
-static void dump_diag(Diag *d) {
-        size_t n;
-        const DiagEntry *e = diag_entries(d, &n);
-
-        for (size_t i = 0; i < n; i++)
-                print_message("diag: line %llu: %s\n", (unsigned long long) e[i].line, e[i].message);
 }
 
 static void assert_kb_event(const Event *ev) {
@@ -122,7 +64,7 @@ static void test_kb_block(void **state) {
         CollectSink c;
         Diag *d;
         size_t n;
-        char *data = read_data("kb2025598.txt", &n);
+        char *data = read_data("text-export/kb2025598.txt", &n);
 
         assert_int_equal(parse(data, n, NULL, &c, &d), 0);
         dump_diag(d);
@@ -157,7 +99,7 @@ static void test_kb_block_in_zone(void **state) {
                 print_message("no zone database: skipped\n");
                 skip();
         }
-        data = read_data("kb2025598.txt", &n);
+        data = read_data("text-export/kb2025598.txt", &n);
         assert_int_equal(parse(data, n, tz, &c, &d), 0);
         assert_int_equal(c.n_events, 1);
         assert_string_equal(iso(c.events[0].ev.time, 0), "2010-03-31T21:43:28Z");
@@ -168,7 +110,7 @@ static void test_kb_block_in_zone(void **state) {
         /* A fixed offset works the same. */
         tz_free(tz);
         assert_int_equal(tz_new("+02:00", &tz), 0);
-        data = read_data("kb2025598.txt", &n);
+        data = read_data("text-export/kb2025598.txt", &n);
         assert_int_equal(parse(data, n, tz, &c, &d), 0);
         assert_int_equal(c.n_events, 1);
         assert_string_equal(iso(c.events[0].ev.time, 0), "2010-03-31T12:43:28Z");
@@ -182,7 +124,7 @@ static void test_scm_7036(void **state) {
         CollectSink c;
         Diag *d;
         size_t n;
-        char *data = read_data("scm-7036.txt", &n);
+        char *data = read_data("text-export/scm-7036.txt", &n);
 
         assert_int_equal(parse(data, n, NULL, &c, &d), 0);
         assert_int_equal(diag_count(d), 0);
@@ -223,17 +165,10 @@ static void check_german(const CollectSink *c) {
 }
 
 static void test_german(void **state) {
-        CollectSink c;
-        Diag *d;
         size_t n;
-        char *data = read_data("german.txt", &n);
+        char *data = read_data("text-export/german.txt", &n);
 
-        assert_int_equal(parse(data, n, NULL, &c, &d), 0);
-        dump_diag(d);
-        assert_int_equal(diag_count(d), 0);
-        check_german(&c);
-        collect_sink_done(&c);
-        diag_free(d);
+        parse_and_check(text_export_parse, data, n, &(ParseOptions) {}, check_german);
         free(data);
 }
 
@@ -254,7 +189,7 @@ static void test_event_xml(void **state) {
         CollectSink c;
         Diag *d;
         size_t n;
-        char *data = read_data("event-xml.txt", &n);
+        char *data = read_data("text-export/event-xml.txt", &n);
         const char *xml = strstr(data, "<Event ");
 
         assert_non_null(xml);
@@ -416,7 +351,7 @@ static void test_wevtutil(void **state) {
         CollectSink c;
         Diag *d;
         size_t n;
-        char *data = read_data("wevtutil-system.txt", &n);
+        char *data = read_data("text-export/wevtutil-system.txt", &n);
 
         assert_int_equal(parse(data, n, NULL, &c, &d), 0);
         dump_diag(d);
@@ -495,7 +430,7 @@ static void test_pasted_many(void **state) {
         CollectSink c;
         Diag *d;
         size_t n;
-        char *data = read_data("pasted-many.txt", &n);
+        char *data = read_data("text-export/pasted-many.txt", &n);
 
         assert_int_equal(parse(data, n, NULL, &c, &d), 0);
         dump_diag(d);
@@ -558,24 +493,12 @@ static void test_many_blocks(void **state) {
         free(lines);
 }
 
-static char *to_crlf(const char *s, size_t *ret_n) {
-        StrBuf b = {};
-
-        for (; *s; s++) {
-                if (*s == '\n')
-                        assert_int_equal(strbuf_putc(&b, '\r'), 0);
-                assert_int_equal(strbuf_putc(&b, *s), 0);
-        }
-        *ret_n = b.len;
-        return strbuf_steal(&b);
-}
-
 static void test_crlf(void **state) {
         CollectSink c;
         Diag *d;
         size_t n, m;
-        char *data = read_data("wevtutil-system.txt", &n);
-        char *crlf = to_crlf(data, &m);
+        char *data = read_data("text-export/wevtutil-system.txt", &n);
+        char *crlf = to_crlf(data, n, &m);
 
         assert_int_equal(parse(crlf, m, NULL, &c, &d), 0);
         assert_int_equal(diag_count(d), 0);
@@ -588,8 +511,8 @@ static void test_crlf(void **state) {
         free(data);
         free(crlf);
 
-        data = read_data("kb2025598.txt", &n);
-        crlf = to_crlf(data, &m);
+        data = read_data("text-export/kb2025598.txt", &n);
+        crlf = to_crlf(data, n, &m);
         assert_int_equal(parse(crlf, m, NULL, &c, &d), 0);
         assert_int_equal(c.n_events, 1);
         assert_kb_event(&c.events[0].ev);
@@ -599,46 +522,14 @@ static void test_crlf(void **state) {
         free(crlf);
 }
 
-/* UTF-8 (BMP only, as in these samples) to UTF-16 with a BOM. */
-static uint8_t *to_utf16(const char *s, bool big_endian, size_t *ret_n) {
-        size_t n = strlen(s), k = 0;
-        uint8_t *out = malloc(2 * n + 2);
-
-        assert_non_null(out);
-        out[k++] = big_endian ? 0xFE : 0xFF;
-        out[k++] = big_endian ? 0xFF : 0xFE;
-        for (size_t i = 0; i < n;) {
-                const unsigned char *p = (const unsigned char *) s + i;
-                uint32_t cp;
-
-                if (p[0] < 0x80)
-                        cp = p[0], i += 1;
-                else if ((p[0] & 0xE0) == 0xC0)
-                        cp = (uint32_t) (p[0] & 0x1F) << 6 | (p[1] & 0x3F), i += 2;
-                else
-                        cp = (uint32_t) (p[0] & 0x0F) << 12 | (uint32_t) (p[1] & 0x3F) << 6 | (p[2] & 0x3F), i += 3;
-                out[k++] = big_endian ? (uint8_t) (cp >> 8) : (uint8_t) cp;
-                out[k++] = big_endian ? (uint8_t) cp : (uint8_t) (cp >> 8);
-        }
-        *ret_n = k;
-        return out;
-}
-
 static void test_utf16(void **state) {
         for (int be = 0; be <= 1; be++) {
-                CollectSink c;
-                Diag *d;
                 size_t n, m, k;
-                char *data = read_data("german.txt", &n);
-                char *crlf = to_crlf(data, &m);
-                uint8_t *u16 = to_utf16(crlf, be, &k);
+                char *data = read_data("text-export/german.txt", &n);
+                char *crlf = to_crlf(data, n, &m);
+                uint8_t *u16 = to_utf16(crlf, m, be, &k);
 
-                assert_int_equal(parse(u16, k, NULL, &c, &d), 0);
-                dump_diag(d);
-                assert_int_equal(diag_count(d), 0);
-                check_german(&c);
-                collect_sink_done(&c);
-                diag_free(d);
+                parse_and_check(text_export_parse, u16, k, &(ParseOptions) {}, check_german);
                 free(data);
                 free(crlf);
                 free(u16);
@@ -681,34 +572,33 @@ static void test_direction_marks(void **state) {
 /* ---- day/month order ---- */
 
 static void test_date_order_votes(void **state) {
+        static const struct {
+                const char *dates[2], *want[2];
+        } decided[] = {
+                /* en-AU: day first with AM/PM. Alone, "12/01/2021 11:16:17 AM" would read month
+                 * first; the later "13/01/2021" can only be day first and decides for the file. */
+                { { "12/01/2021 11:16:17 AM", "13/01/2021 9:00:00 AM" },
+                  { "2021-01-12T11:16:17Z", "2021-01-13T09:00:00Z" } },
+                /* Month first on a 24-hour clock, decided by "1/13/2021". */
+                { { "12/01/2021 11:16:17", "1/13/2021 14:00:00" },
+                  { "2021-12-01T11:16:17Z", "2021-01-13T14:00:00Z" } },
+        };
         CollectSink c;
         Diag *d;
         StrBuf b = {};
 
-        /* en-AU: day first with AM/PM. Alone, "12/01/2021 11:16:17 AM" would read month first;
-         * the later "13/01/2021" can only be day first and decides for the whole file. */
-        add_block(&b, "12/01/2021 11:16:17 AM", "7036", "Information", "first");
-        add_block(&b, "13/01/2021 9:00:00 AM", "7036", "Information", "second");
-        assert_int_equal(parse_str(b.data, &c, &d), 0);
-        assert_int_equal(diag_count(d), 0);
-        assert_int_equal(c.n_events, 2);
-        assert_string_equal(iso(c.events[0].ev.time, 0), "2021-01-12T11:16:17Z");
-        assert_string_equal(iso(c.events[1].ev.time, 0), "2021-01-13T09:00:00Z");
-        collect_sink_done(&c);
-        diag_free(d);
-        strbuf_done(&b);
-
-        /* Month first on a 24-hour clock, decided by "1/13/2021". */
-        add_block(&b, "12/01/2021 11:16:17", "7036", "Information", "first");
-        add_block(&b, "1/13/2021 14:00:00", "7036", "Information", "second");
-        assert_int_equal(parse_str(b.data, &c, &d), 0);
-        assert_int_equal(diag_count(d), 0);
-        assert_int_equal(c.n_events, 2);
-        assert_string_equal(iso(c.events[0].ev.time, 0), "2021-12-01T11:16:17Z");
-        assert_string_equal(iso(c.events[1].ev.time, 0), "2021-01-13T14:00:00Z");
-        collect_sink_done(&c);
-        diag_free(d);
-        strbuf_done(&b);
+        for (size_t i = 0; i < sizeof(decided) / sizeof(decided[0]); i++) {
+                add_block(&b, decided[i].dates[0], "7036", "Information", "first");
+                add_block(&b, decided[i].dates[1], "7036", "Information", "second");
+                assert_int_equal(parse_str(b.data, &c, &d), 0);
+                assert_int_equal(diag_count(d), 0);
+                assert_int_equal(c.n_events, 2);
+                assert_string_equal(iso(c.events[0].ev.time, 0), decided[i].want[0]);
+                assert_string_equal(iso(c.events[1].ev.time, 0), decided[i].want[1]);
+                collect_sink_done(&c);
+                diag_free(d);
+                strbuf_done(&b);
+        }
 
         /* Nothing decides: "12/01/2021 11:16:17" is read by its own form (day first). */
         add_block(&b, "12/01/2021 11:16:17", "15021", "Error", "An error occured.");
@@ -787,7 +677,10 @@ static void test_malformed_among_good(void **state) {
 }
 
 static void test_truncations(void **state) {
-        static const char *const samples[] = { "kb2025598.txt", "wevtutil-system.txt", "event-xml.txt", "german.txt" };
+        static const char *const samples[] = {
+                "text-export/kb2025598.txt", "text-export/wevtutil-system.txt", "text-export/event-xml.txt",
+                "text-export/german.txt",
+        };
 
         for (size_t s = 0; s < sizeof(samples) / sizeof(samples[0]); s++) {
                 size_t n;
@@ -808,11 +701,8 @@ static void test_truncations(void **state) {
 
                 for (size_t cut = 0; cut <= n; cut++) {
                         CollectSink c;
-                        /* An exact copy, so that a read past the cut trips the sanitizer. */
-                        char *copy = malloc(cut ? cut : 1);
+                        char *copy = memdup_exact(data, cut);
 
-                        assert_non_null(copy);
-                        memcpy(copy, data, cut);
                         assert_int_equal(parse(copy, cut, NULL, &c, &d), 0);
                         assert_true(c.n_events <= full.n_events);
                         for (size_t i = 0; i < c.n_events; i++) {
@@ -937,21 +827,12 @@ static void test_empty_and_no_block(void **state) {
 
 static void test_sink_error(void **state) {
         CollectSink c;
-        Diag *d;
         size_t n;
-        char *data = read_data("wevtutil-system.txt", &n);
-        InStream *in = NULL;
-        ParseOptions opts = {};
+        char *data = read_data("text-export/wevtutil-system.txt", &n);
 
-        collect_sink_init(&c);
-        c.fail_after = 2;
-        d = diag_new("t");
-        assert_int_equal(instream_new_memory(data, n, &in), 0);
-        assert_int_equal(text_export_parse(in, &opts, &c.sink, d), -EIO);
+        assert_int_equal(parse_failing(text_export_parse, data, n, &(ParseOptions) {}, 2, &c), -EIO);
         assert_int_equal(c.n_events, 1);
-        instream_free(in);
         collect_sink_done(&c);
-        diag_free(d);
         free(data);
 }
 

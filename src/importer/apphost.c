@@ -15,6 +15,7 @@
 #include "base/stream.h"
 #include "base/strbuf.h"
 #include "base/utf.h"
+#include "importer/parse-util.h"
 #include "importer/xml-util.h"
 
 #define CHUNK_SIZE (64 * 1024)
@@ -275,32 +276,9 @@ static void apphost_fail(Apphost *p, int r) {
         xmlStopParser(p->ctxt);
 }
 
-/* A short, printable piece of hostile text for a message: at most 40 bytes, cut at a character
- * boundary, control characters shown as '?'. Returns buf. */
-static const char *excerpt(const char *s, char buf[static 48]) {
-        const uint8_t *u = (const uint8_t *) s;
-        size_t n = strlen(s), i = 0, o = 0;
-
-        while (i < n) {
-                size_t l = utf8_sequence_length(u + i, n - i);
-
-                if (l == 0)
-                        l = 1;
-                if (o + l > 40) {
-                        memcpy(buf + o, "\xe2\x80\xa6", 3);     /* "…" */
-                        o += 3;
-                        break;
-                }
-                if (l == 1 && (u[i] < 0x20 || u[i] >= 0x7f))
-                        buf[o++] = '?';
-                else {
-                        memcpy(buf + o, u + i, l);
-                        o += l;
-                }
-                i += l;
-        }
-        buf[o] = 0;
-        return buf;
+/* excerpt() of an attribute value: those are NUL-terminated here. */
+static const char *excerpt_str(const char *s, char buf[static EXCERPT_SIZE]) {
+        return excerpt(s, strlen(s), buf);
 }
 
 static void probe_start_element(void *userdata, const xmlChar *localname, const xmlChar *prefix,
@@ -568,7 +546,7 @@ static void property_end(Apphost *p) {
         PendingProperty *q = &p->prop;
         _cleanup_free_ char *decoded = NULL;
         ConfigProperty row;
-        char buf[48];
+        char buf[EXCERPT_SIZE];
         int64_t id;
         bool valid = true;
         int k;
@@ -581,7 +559,7 @@ static void property_end(Apphost *p) {
         if (!parse_uint32(q->id, &id)) {
                 if (q->id)
                         diag_warn_line(p->diag, q->line, "customMetadata property skipped: invalid id \"%s\"",
-                                       excerpt(q->id, buf));
+                                       excerpt_str(q->id, buf));
                 else
                         diag_warn_line(p->diag, q->line, "customMetadata property skipped: no id");
                 return;
@@ -630,7 +608,7 @@ static void property_end(Apphost *p) {
 
 static void site_start(Apphost *p, const xmlChar **attributes, int nb_attributes) {
         _cleanup_free_ char *id = NULL;
-        char buf[48];
+        char buf[EXCERPT_SIZE];
         int k;
 
         free(p->site_name);
@@ -652,7 +630,7 @@ static void site_start(Apphost *p, const xmlChar **attributes, int nb_attributes
         if (!parse_uint32(id, &p->site_id)) {
                 p->site_id = EVENT_NO_VALUE;
                 if (id)
-                        diag_warn_line(p->diag, p->site_line, "site has an invalid id \"%s\"", excerpt(id, buf));
+                        diag_warn_line(p->diag, p->site_line, "site has an invalid id \"%s\"", excerpt_str(id, buf));
                 else
                         diag_warn_line(p->diag, p->site_line, "site without an id");
         }
@@ -713,7 +691,7 @@ static void binding_end(Apphost *p) {
         PendingBinding *q = &p->binding;
         _cleanup_free_ char *ip = NULL, *host = NULL, *endpoint = NULL;
         int64_t port = EVENT_NO_VALUE, ssl_flags = 0;
-        char buf[48];
+        char buf[EXCERPT_SIZE];
         int k;
 
         if (!p->in_binding)
@@ -721,12 +699,12 @@ static void binding_end(Apphost *p) {
         p->in_binding = false;
         if (!q->protocol) {
                 diag_warn_line(p->diag, q->line, "binding of site \"%s\" without a protocol: skipped",
-                               p->site_name ? excerpt(p->site_name, buf) : "");
+                               p->site_name ? excerpt_str(p->site_name, buf) : "");
                 return;
         }
         if (q->ssl_flags && !parse_ssl_flags(q->ssl_flags, &ssl_flags)) {
                 diag_warn_line(p->diag, q->line, "binding has invalid sslFlags \"%s\": taken as 0",
-                               excerpt(q->ssl_flags, buf));
+                               excerpt_str(q->ssl_flags, buf));
                 ssl_flags = 0;
         }
         if (is_protocol(q->protocol, "http") || is_protocol(q->protocol, "https")) {
@@ -739,7 +717,8 @@ static void binding_end(Apphost *p) {
                 if (k < 0) {
                         port = EVENT_NO_VALUE;
                         diag_warn_line(p->diag, q->line, "%s binding has an invalid bindingInformation \"%s\"",
-                                       q->protocol, q->binding_information ? excerpt(q->binding_information, buf) : "");
+                                       q->protocol,
+                                       q->binding_information ? excerpt_str(q->binding_information, buf) : "");
                 } else {
                         k = binding_endpoint(ip, port, host, ssl_flags, &endpoint);
                         if (k == -ENOMEM) {
@@ -754,7 +733,7 @@ static void binding_end(Apphost *p) {
                                 port = EVENT_NO_VALUE;
                                 diag_warn_line(p->diag, q->line,
                                                "%s binding \"%s\" does not map to an HTTP.sys endpoint",
-                                               q->protocol, excerpt(q->binding_information, buf));
+                                               q->protocol, excerpt_str(q->binding_information, buf));
                         }
                 }
         }

@@ -12,6 +12,7 @@
 #include "base/strbuf.h"
 #include "base/text-reader.h"
 #include "base/utf.h"
+#include "importer/parse-util.h"
 
 /* Event Viewer "Save as CSV" (and "Save as TXT", the same with TABs):
  *
@@ -43,22 +44,6 @@ static const char *const header_sets[][CSV_MIN_COLUMNS] = {
 /* Comma (CSV), TAB ("Save as TXT"), semicolon (lists saved in some locales). */
 static const char separators[] = { ',', '\t', ';' };
 
-static const struct {
-        const char *word;
-        int level;
-} level_table[] = {
-        { "Critical",           1 },
-        { "Kritisch",           1 },
-        { "Error",              2 },
-        { "Fehler",             2 },
-        { "Warning",            3 },
-        { "Warnung",            3 },
-        { "Information",        4 },
-        { "Informationen",      4 },
-        { "Verbose",            5 },
-        { "Ausführlich",        5 },
-};
-
 typedef enum CsvState {
         CSV_FIELD_START,
         CSV_UNQUOTED,
@@ -83,9 +68,7 @@ typedef struct CsvParser {
         const ImportSink *sink;
         Diag *diag;
         bool voting;                                    /* first pass: only count date orders */
-        DateOrder order;
-        uint64_t votes_dmy, votes_mdy;
-        uint64_t first_dmy_line, first_mdy_line;
+        DateVote dates;                                 /* the day/month order of the file's dates */
         char sep;                                       /* 0 until the header was read */
         uint64_t rows;
         CsvRecord rec;
@@ -109,47 +92,6 @@ static void csv_warn(CsvParser *p, uint64_t line, const char *fmt, ...) {
         va_end(ap);
 }
 
-/* How many bytes of s a warning quotes: at most 60, never cutting a UTF-8 sequence. */
-static int shown(const char *s) {
-        size_t n = strlen(s);
-
-        if (n <= 60)
-                return (int) n;
-        n = 60;
-        while (n > 0 && ((unsigned char) s[n] & 0xC0) == 0x80)
-                n--;
-        return (int) n;
-}
-
-static bool is_space(char c) {
-        return c == ' ' || c == '\t';
-}
-
-static bool is_blank(const char *s, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                if (!is_space(s[i]))
-                        return false;
-        return true;
-}
-
-/* Windows sets U+200E/U+200F (direction marks) between the parts of dates it prints in some
- * locales ("\u200e3/\u200e31/\u200e2010"); they mean nothing to a parser. Drops them from the
- * NUL-terminated s of length n, in place; returns the new length. */
-static size_t drop_direction_marks(char *s, size_t n) {
-        size_t j = 0;
-
-        for (size_t i = 0; i < n;) {
-                if (n - i >= 3 && (unsigned char) s[i] == 0xE2 && (unsigned char) s[i + 1] == 0x80 &&
-                    ((unsigned char) s[i + 2] == 0x8E || (unsigned char) s[i + 2] == 0x8F)) {
-                        i += 3;
-                        continue;
-                }
-                s[j++] = s[i++];
-        }
-        s[j] = 0;
-        return j;
-}
-
 static void record_reset(CsvRecord *r, uint64_t line) {
         strbuf_reset(&r->text);
         r->n_fields = 0;
@@ -166,9 +108,9 @@ static char *record_field(CsvRecord *r, size_t i) {
         char *s = r->text.data + r->start[i];
         size_t n = r->len[i];
 
-        while (n > 0 && is_space(s[n - 1]))
+        while (n > 0 && is_hspace(s[n - 1]))
                 s[--n] = 0;
-        while (n > 0 && is_space(*s))
+        while (n > 0 && is_hspace(*s))
                 s++, n--;
         return s;
 }
@@ -286,33 +228,6 @@ static int record_feed(CsvRecord *r, char sep, const char *s, size_t n) {
         return 1;
 }
 
-static int64_t level_from_word(const char *s) {
-        size_t n = strlen(s);
-
-        for (size_t i = 0; i < ELEMENTSOF(level_table); i++)
-                if (ascii_strcaseeq_n(s, n, level_table[i].word, strlen(level_table[i].word)))
-                        return level_table[i].level;
-        return EVENT_NO_VALUE;
-}
-
-/* A decimal from 0 to 65535, as Windows shows event ids. */
-static int parse_event_id(const char *s, int64_t *ret) {
-        size_t n = strlen(s);
-        int64_t v = 0;
-
-        if (n == 0 || n > 5)
-                return -EBADMSG;
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] < '0' || s[i] > '9')
-                        return -EBADMSG;
-                v = v * 10 + (s[i] - '0');
-        }
-        if (v > 65535)
-                return -EBADMSG;
-        *ret = v;
-        return 0;
-}
-
 /* Returns whether the record is a header of one of the known languages. */
 static bool record_is_header(CsvRecord *r) {
         if (r->too_long || r->n_fields < CSV_MIN_COLUMNS || r->n_fields > EVDIAG_MAX_CSV_COLUMNS)
@@ -353,16 +268,6 @@ static int read_header(CsvParser *p, const char *s, size_t n, uint64_t line) {
         return 0;
 }
 
-static void vote(CsvParser *p, DateOrder o, uint64_t line) {
-        if (o == DATE_ORDER_DMY) {
-                if (p->votes_dmy++ == 0)
-                        p->first_dmy_line = line;
-        } else if (o == DATE_ORDER_MDY) {
-                if (p->votes_mdy++ == 0)
-                        p->first_mdy_line = line;
-        }
-}
-
 /* The message: the sixth column, and any beyond it (a message someone saved without quoting
  * its separators), trimmed at the end. NULL when empty. */
 static int record_message(CsvParser *p, const char **ret) {
@@ -376,7 +281,7 @@ static int record_message(CsvParser *p, const char **ret) {
                 if (strbuf_append(m, r->text.data + r->start[i], r->len[i]) < 0)
                         return -ENOMEM;
         }
-        while (m->len > 0 && (is_space(m->data[m->len - 1]) || m->data[m->len - 1] == '\n'))
+        while (m->len > 0 && (is_hspace(m->data[m->len - 1]) || m->data[m->len - 1] == '\n'))
                 m->data[--m->len] = 0;
         if (m->len > EVDIAG_MAX_MESSAGE) {
                 size_t cut = EVDIAG_MAX_MESSAGE;
@@ -395,7 +300,6 @@ static int record_done(CsvParser *p) {
         const char *level, *source, *id, *message;
         char *date;
         CivilTime c;
-        DateOrder order;
         int64_t event_id, ticks;
         int k;
 
@@ -419,25 +323,20 @@ static int record_done(CsvParser *p) {
         date = record_field(r, 1);
         drop_direction_marks(date, strlen(date));
         if (p->voting) {
-                vote(p, date_order_hint(date, strlen(date)), r->line);
+                date_vote_add(&p->dates, date, r->line);
                 return 0;
         }
 
         level = record_field(r, 0);
         source = record_field(r, 2);
         id = record_field(r, 3);
-        if (parse_event_id(id, &event_id) < 0) {
+        if (event_id_parse(id, &event_id) < 0) {
                 csv_warn(p, r->line, "record skipped: Event ID \"%.*s\" is not a number from 0 to 65535",
-                         shown(id), id);
+                         quote_len(id), id);
                 return 0;
         }
-        /* A date that can only be read one way is read that way; the others as the file votes. */
-        order = date_order_hint(date, strlen(date));
-        if (order == DATE_ORDER_AUTO)
-                order = p->order;
-        if (date_parse_local(date, strlen(date), order, &c) < 0 ||
-            tz_local_to_ticks(p->opts ? p->opts->tz : NULL, &c, &ticks) < 0) {
-                csv_warn(p, r->line, "record skipped: \"%.*s\" is not a date", shown(date), date);
+        if (date_vote_read(&p->dates, date, p->opts ? p->opts->tz : NULL, &c, &ticks) < 0) {
+                csv_warn(p, r->line, "record skipped: \"%.*s\" is not a date", quote_len(date), date);
                 return 0;
         }
         k = record_message(p, &message);
@@ -449,7 +348,7 @@ static int record_done(CsvParser *p) {
                 .event_id = event_id,
                 .qualifiers = EVENT_NO_VALUE,
                 .version = EVENT_NO_VALUE,
-                .level = level_from_word(level),
+                .level = level_from_name(level),
                 .task = EVENT_NO_VALUE,
                 .opcode = EVENT_NO_VALUE,
                 .record_id = EVENT_NO_VALUE,
@@ -523,22 +422,6 @@ static int run_pass(CsvParser *p, TextReader *tr) {
         return 0;
 }
 
-static void decide_order(CsvParser *p) {
-        p->order = DATE_ORDER_AUTO;
-        if (p->votes_dmy > p->votes_mdy)
-                p->order = DATE_ORDER_DMY;
-        else if (p->votes_mdy > p->votes_dmy)
-                p->order = DATE_ORDER_MDY;
-        if (p->votes_dmy > 0 && p->votes_mdy > 0)
-                diag_warn_line(p->diag,
-                               p->order == DATE_ORDER_MDY ? p->first_dmy_line : p->first_mdy_line,
-                               "dates disagree on the day/month order (%llu day first, %llu month first); "
-                               "dates that could be either are read %s",
-                               (unsigned long long) p->votes_dmy, (unsigned long long) p->votes_mdy,
-                               p->order == DATE_ORDER_DMY ? "day first" :
-                               p->order == DATE_ORDER_MDY ? "month first" : "by their own form");
-}
-
 int csv_export_parse(InStream *in, const ParseOptions *opts, const ImportSink *sink, Diag *diag) {
         _cleanup_(text_reader_freep) TextReader *tr = NULL;
         _cleanup_(csv_parser_done) CsvParser p = {
@@ -566,7 +449,7 @@ int csv_export_parse(InStream *in, const ParseOptions *opts, const ImportSink *s
         if (r < 0)
                 return r;
         empty = p.sep == 0;
-        decide_order(&p);
+        date_vote_decide(&p.dates, diag);
 
         r = text_reader_rewind(tr);
         if (r < 0)

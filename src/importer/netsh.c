@@ -12,6 +12,7 @@
 #include "base/stream.h"
 #include "base/text-reader.h"
 #include "base/utf.h"
+#include "importer/parse-util.h"
 
 #define SHA1_HEX 40
 
@@ -60,45 +61,6 @@ static void pending_clear(Pending *b) {
         *b = (Pending) {};
 }
 
-/* A short, printable piece of hostile text for a message: at most 40 bytes, cut at a character
- * boundary, control characters shown as '?'. Returns buf. */
-static const char *excerpt(const char *s, size_t n, char buf[static 48]) {
-        const uint8_t *u = (const uint8_t *) s;
-        size_t i = 0, o = 0;
-
-        while (i < n) {
-                size_t l = utf8_sequence_length(u + i, n - i);
-
-                if (l == 0)
-                        l = 1;
-                if (o + l > 40) {
-                        memcpy(buf + o, "\xe2\x80\xa6", 3);     /* "…" */
-                        o += 3;
-                        break;
-                }
-                if (l == 1 && (u[i] < 0x20 || u[i] >= 0x7f))
-                        buf[o++] = '?';
-                else {
-                        memcpy(buf + o, u + i, l);
-                        o += l;
-                }
-                i += l;
-        }
-        buf[o] = 0;
-        return buf;
-}
-
-static bool is_blank(char c) {
-        return c == ' ' || c == '\t';
-}
-
-static void trim(const char **s, size_t *n) {
-        while (*n > 0 && is_blank((*s)[0]))
-                (*s)++, (*n)--;
-        while (*n > 0 && is_blank((*s)[*n - 1]))
-                (*n)--;
-}
-
 /* Splits "    Label      : value" at the first colon with a blank before it and a blank or
  * the end of the line after it: labels such as "IP:port" hold colons of their own, and a line
  * with an empty value ends in " :". False when the line has no such colon. */
@@ -108,12 +70,12 @@ static bool split_line(const char *line, size_t len, const char **ret_label, siz
                 const char *label = line, *value;
                 size_t label_len = i, value_len;
 
-                if (line[i] != ':' || !is_blank(line[i - 1]) || (i + 1 < len && !is_blank(line[i + 1])))
+                if (line[i] != ':' || !is_hspace(line[i - 1]) || (i + 1 < len && !is_hspace(line[i + 1])))
                         continue;
                 value = line + i + 1;
                 value_len = len - i - 1;
-                trim(&label, &label_len);
-                trim(&value, &value_len);
+                trim_hspace(&label, &label_len);
+                trim_hspace(&value, &value_len);
                 *ret_label = label;
                 *ret_label_len = label_len;
                 *ret_value = value;
@@ -135,15 +97,15 @@ static int clean_hash(const char *s, size_t n, char **ret) {
         size_t o = 0;
 
         for (size_t i = 0; i < n;) {
+                size_t mark = direction_mark_len(s + i, n - i);
                 char c = s[i];
 
-                if (is_blank(c)) {
+                if (is_hspace(c)) {
                         i++;
                         continue;
                 }
-                if (n - i >= 3 && (uint8_t) c == 0xE2 && (uint8_t) s[i + 1] == 0x80 &&
-                    ((uint8_t) s[i + 2] == 0x8E || (uint8_t) s[i + 2] == 0x8F)) {
-                        i += 3;
+                if (mark > 0) {
+                        i += mark;
                         continue;
                 }
                 c = ascii_tolower(c);
@@ -178,7 +140,7 @@ static int pending_emit(Pending *b, const ImportSink *sink) {
 
 /* Starts a binding at its key line. Returns 0 or -ENOMEM. */
 static int pending_start(Pending *b, const char *kind, const char *value, size_t n, uint64_t line, Diag *diag) {
-        char buf[48];
+        char buf[EXCERPT_SIZE];
         int r;
 
         b->kind = kind;
@@ -203,7 +165,7 @@ static int pending_start(Pending *b, const char *kind, const char *value, size_t
 
 /* Keeps one property of the binding being read. Returns 0 or -ENOMEM. */
 static int pending_set(Pending *b, Field field, const char *value, size_t n, uint64_t line, Diag *diag) {
-        char buf[48];
+        char buf[EXCERPT_SIZE];
         char **target;
         int r;
 

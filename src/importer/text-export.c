@@ -12,6 +12,7 @@
 #include "base/strbuf.h"
 #include "base/text-reader.h"
 #include "base/utf.h"
+#include "importer/parse-util.h"
 #include "importer/xml-export.h"
 
 /* Two shapes of text export are read here, and may even follow each other in one file:
@@ -79,22 +80,6 @@ static const struct {
         { "Opcode",             LABEL_IGNORED },        /* wevtutil */
 };
 
-static const struct {
-        const char *word;
-        int level;
-} level_table[] = {
-        { "Critical",           1 },
-        { "Kritisch",           1 },
-        { "Error",              2 },
-        { "Fehler",             2 },
-        { "Warning",            3 },
-        { "Warnung",            3 },
-        { "Information",        4 },
-        { "Informationen",      4 },
-        { "Verbose",            5 },
-        { "Ausführlich",        5 },
-};
-
 typedef enum Section {
         SECTION_NONE,           /* no block started yet */
         SECTION_HEADER,         /* "Label: value" lines */
@@ -120,9 +105,7 @@ typedef struct TextParser {
         const ImportSink *sink;
         Diag *diag;
         bool voting;                            /* first pass: only count date orders */
-        DateOrder order;                        /* for dates that do not tell their own order */
-        uint64_t votes_dmy, votes_mdy;
-        uint64_t first_dmy_line, first_mdy_line;
+        DateVote dates;                         /* the day/month order of the file's dates */
         uint64_t blocks;
         bool warned_preamble;
         Block block;
@@ -147,69 +130,21 @@ static void text_warn(TextParser *p, uint64_t line, const char *fmt, ...) {
         va_end(ap);
 }
 
-/* How many bytes of s a warning quotes: at most 60, never cutting a UTF-8 sequence. */
-static int shown(const char *s) {
-        size_t n = strlen(s);
-
-        if (n <= 60)
-                return (int) n;
-        n = 60;
-        while (n > 0 && ((unsigned char) s[n] & 0xC0) == 0x80)
-                n--;
-        return (int) n;
-}
-
-static bool is_space(char c) {
-        return c == ' ' || c == '\t';
-}
-
-static void trim(const char **s, size_t *n) {
-        while (*n > 0 && is_space(**s))
-                (*s)++, (*n)--;
-        while (*n > 0 && is_space((*s)[*n - 1]))
-                (*n)--;
-}
-
-static bool is_blank(const char *s, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                if (!is_space(s[i]))
-                        return false;
-        return true;
-}
-
-/* Windows sets U+200E/U+200F (direction marks) between the parts of dates it prints in some
- * locales ("\u200e3/\u200e31/\u200e2010"); they mean nothing to a parser. Drops them from the
- * NUL-terminated s of length n, in place; returns the new length. */
-static size_t drop_direction_marks(char *s, size_t n) {
-        size_t j = 0;
-
-        for (size_t i = 0; i < n;) {
-                if (n - i >= 3 && (unsigned char) s[i] == 0xE2 && (unsigned char) s[i + 1] == 0x80 &&
-                    ((unsigned char) s[i + 2] == 0x8E || (unsigned char) s[i + 2] == 0x8F)) {
-                        i += 3;
-                        continue;
-                }
-                s[j++] = s[i++];
-        }
-        s[j] = 0;
-        return j;
-}
-
 /* "Label   :  value" with the label (any ASCII case) from label_table; the value is trimmed. */
 static Label match_label(const char *s, size_t n, const char **ret_value, size_t *ret_len) {
-        trim(&s, &n);
+        trim_hspace(&s, &n);
         for (size_t i = 0; i < ELEMENTSOF(label_table); i++) {
                 size_t l = strlen(label_table[i].name), j;
 
                 if (n < l || !ascii_strcaseeq_n(s, l, label_table[i].name, l))
                         continue;
-                for (j = l; j < n && is_space(s[j]); j++)
+                for (j = l; j < n && is_hspace(s[j]); j++)
                         ;
                 if (j >= n || s[j] != ':')
                         continue;
                 *ret_value = s + j + 1;
                 *ret_len = n - j - 1;
-                trim(ret_value, ret_len);
+                trim_hspace(ret_value, ret_len);
                 return label_table[i].label;
         }
         return LABEL_NONE;
@@ -232,13 +167,13 @@ static bool is_event_index(const char *s, size_t n) {
 static bool is_xml_marker(const char *s, size_t n) {
         static const char *const markers[] = { "Event Xml", "Ereignis-XML" };
 
-        trim(&s, &n);
+        trim_hspace(&s, &n);
         for (size_t i = 0; i < ELEMENTSOF(markers); i++) {
                 size_t l = strlen(markers[i]), j;
 
                 if (n < l || !ascii_strcaseeq_n(s, l, markers[i], l))
                         continue;
-                for (j = l; j < n && is_space(s[j]); j++)
+                for (j = l; j < n && is_hspace(s[j]); j++)
                         ;
                 if (j + 1 == n && s[j] == ':')
                         return true;
@@ -259,17 +194,15 @@ static const char *block_value(const Block *b, Label label) {
         return v;
 }
 
-static int64_t level_from_word(const char *s) {
+/* A level by name, or as the bare number that providers without a message file show. */
+static int64_t level_from_label(const char *s) {
+        int64_t level = level_from_name(s);
         size_t n;
         int v = 0;
 
-        if (!s)
-                return EVENT_NO_VALUE;
+        if (level != EVENT_NO_VALUE || !s)
+                return level;
         n = strlen(s);
-        for (size_t i = 0; i < ELEMENTSOF(level_table); i++)
-                if (ascii_strcaseeq_n(s, n, level_table[i].word, strlen(level_table[i].word)))
-                        return level_table[i].level;
-        /* Providers without a message file show the bare number. */
         if (n == 0 || n > 3)
                 return EVENT_NO_VALUE;
         for (size_t i = 0; i < n; i++) {
@@ -278,24 +211,6 @@ static int64_t level_from_word(const char *s) {
                 v = v * 10 + (s[i] - '0');
         }
         return v <= 255 ? v : EVENT_NO_VALUE;
-}
-
-/* A decimal from 0 to 65535, as Windows shows event ids. */
-static int parse_event_id(const char *s, int64_t *ret) {
-        size_t n = strlen(s);
-        int64_t v = 0;
-
-        if (n == 0 || n > 5)
-                return -EBADMSG;
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] < '0' || s[i] > '9')
-                        return -EBADMSG;
-                v = v * 10 + (s[i] - '0');
-        }
-        if (v > 65535)
-                return -EBADMSG;
-        *ret = v;
-        return 0;
 }
 
 static void block_reset(Block *b) {
@@ -395,7 +310,7 @@ static int block_emit_xml(TextParser *p, const char *message) {
                 .event = xml_wrap_event,
         };
 
-        while (n > 0 && is_space(*s))
+        while (n > 0 && is_hspace(*s))
                 s++, n--;
         /* Text pasted after the element is no part of it. */
         for (end = s + n; end - s >= 8; end--)
@@ -411,10 +326,9 @@ static int block_emit(TextParser *p) {
         const char *message = NULL, *id, *date;
         CivilTime c;
         int64_t event_id, ticks;
-        DateOrder order;
         int r;
 
-        while (b->message.len > 0 && (is_space(b->message.data[b->message.len - 1]) ||
+        while (b->message.len > 0 && (is_hspace(b->message.data[b->message.len - 1]) ||
                                       b->message.data[b->message.len - 1] == '\n'))
                 b->message.data[--b->message.len] = 0;
         if (b->message.len > 0)
@@ -432,9 +346,9 @@ static int block_emit(TextParser *p) {
                 text_warn(p, b->line, "event skipped: it has no Event ID");
                 return 0;
         }
-        if (parse_event_id(id, &event_id) < 0) {
+        if (event_id_parse(id, &event_id) < 0) {
                 text_warn(p, b->line, "event skipped: Event ID \"%.*s\" is not a number from 0 to 65535",
-                          shown(id), id);
+                          quote_len(id), id);
                 return 0;
         }
         date = block_value(b, LABEL_DATE);
@@ -442,13 +356,8 @@ static int block_emit(TextParser *p) {
                 text_warn(p, b->line, "event skipped: it has no Date");
                 return 0;
         }
-        /* A date that can only be read one way is read that way; the others as the file votes. */
-        order = date_order_hint(date, strlen(date));
-        if (order == DATE_ORDER_AUTO)
-                order = p->order;
-        if (date_parse_local(date, strlen(date), order, &c) < 0 ||
-            tz_local_to_ticks(p->opts ? p->opts->tz : NULL, &c, &ticks) < 0) {
-                text_warn(p, b->line, "event skipped: Date \"%.*s\" is not a date", shown(date), date);
+        if (date_vote_read(&p->dates, date, p->opts ? p->opts->tz : NULL, &c, &ticks) < 0) {
+                text_warn(p, b->line, "event skipped: Date \"%.*s\" is not a date", quote_len(date), date);
                 return 0;
         }
 
@@ -462,7 +371,7 @@ static int block_emit(TextParser *p) {
                 .event_id = event_id,
                 .qualifiers = EVENT_NO_VALUE,
                 .version = EVENT_NO_VALUE,
-                .level = level_from_word(block_value(b, LABEL_LEVEL)),
+                .level = level_from_label(block_value(b, LABEL_LEVEL)),
                 .task = EVENT_NO_VALUE,
                 .opcode = EVENT_NO_VALUE,
                 .keywords = block_value(b, LABEL_KEYWORDS),
@@ -477,16 +386,6 @@ static int block_emit(TextParser *p) {
         return p->sink->event(p->sink->userdata, &ev);
 }
 
-static void vote(TextParser *p, DateOrder o, uint64_t line) {
-        if (o == DATE_ORDER_DMY) {
-                if (p->votes_dmy++ == 0)
-                        p->first_dmy_line = line;
-        } else if (o == DATE_ORDER_MDY) {
-                if (p->votes_mdy++ == 0)
-                        p->first_mdy_line = line;
-        }
-}
-
 static int block_finish(TextParser *p) {
         Block *b = &p->block;
         int r = 0;
@@ -498,7 +397,7 @@ static int block_finish(TextParser *p) {
                 const char *date = block_value(b, LABEL_DATE);
 
                 if (date)
-                        vote(p, date_order_hint(date, strlen(date)), b->line);
+                        date_vote_add(&p->dates, date, b->line);
         } else
                 r = block_emit(p);
         block_reset(b);
@@ -518,7 +417,7 @@ static int block_start(TextParser *p, bool wevtutil, uint64_t line) {
 
 static int handle_line(TextParser *p, const char *s, size_t n, uint64_t line) {
         Block *b = &p->block;
-        bool indented = n > 0 && is_space(s[0]);
+        bool indented = n > 0 && is_hspace(s[0]);
         const char *v = NULL;
         size_t vn = 0;
         Label label;
@@ -595,24 +494,6 @@ static int run_pass(TextParser *p, TextReader *tr) {
         return block_finish(p);
 }
 
-/* Slashed dates ("12/01/2021") are read day first or month first as the whole file says: the
- * dates that can only be read one way vote. */
-static void decide_order(TextParser *p) {
-        p->order = DATE_ORDER_AUTO;
-        if (p->votes_dmy > p->votes_mdy)
-                p->order = DATE_ORDER_DMY;
-        else if (p->votes_mdy > p->votes_dmy)
-                p->order = DATE_ORDER_MDY;
-        if (p->votes_dmy > 0 && p->votes_mdy > 0)
-                diag_warn_line(p->diag,
-                               p->order == DATE_ORDER_MDY ? p->first_dmy_line : p->first_mdy_line,
-                               "dates disagree on the day/month order (%llu day first, %llu month first); "
-                               "dates that could be either are read %s",
-                               (unsigned long long) p->votes_dmy, (unsigned long long) p->votes_mdy,
-                               p->order == DATE_ORDER_DMY ? "day first" :
-                               p->order == DATE_ORDER_MDY ? "month first" : "by their own form");
-}
-
 int text_export_parse(InStream *in, const ParseOptions *opts, const ImportSink *sink, Diag *diag) {
         _cleanup_(text_reader_freep) TextReader *tr = NULL;
         _cleanup_(text_parser_done) TextParser p = {
@@ -633,7 +514,7 @@ int text_export_parse(InStream *in, const ParseOptions *opts, const ImportSink *
         r = run_pass(&p, tr);
         if (r < 0)
                 return r;
-        decide_order(&p);
+        date_vote_decide(&p.dates, diag);
 
         r = text_reader_rewind(tr);
         if (r < 0)
