@@ -65,6 +65,7 @@ struct Importer {
         size_t n_inputs, a_inputs;
         struct { dev_t dev; ino_t ino; } *dirs;   /* folders walked, against link loops */
         size_t n_dirs, a_dirs;
+        size_t n_settled;               /* inputs[] reported to the progress callback by runs before */
 };
 
 /* State of one file's import, behind the ImportSink. */
@@ -80,8 +81,17 @@ typedef struct FileImport {
 } FileImport;
 
 int importer_new(Store *store, const ImportOptions *opts, Importer **ret) {
-        Importer *im = calloc(1, sizeof(*im));
+        Importer *im;
 
+        if (opts->host) {
+                _cleanup_free_ char *key = NULL;
+
+                errno = 0;
+                key = hostname_key(opts->host, strlen(opts->host));
+                if (!key)
+                        return errno == ENOMEM ? -ENOMEM : -EINVAL;
+        }
+        im = calloc(1, sizeof(*im));
         if (!im)
                 return -ENOMEM;
         im->store = store;
@@ -260,43 +270,55 @@ static const char *note_events_host(FileImport *fi, const char *key) {
         return key;
 }
 
-/* The host key of an event: its Computer's, or the file's fallback owner, decided the first
- * time an event lacks one. NULL when out of memory or unattributed. */
-static const char *host_of(FileImport *fi, const char *computer) {
-        if (!computer || !*computer) {
+/* The host key of an event in *ret: its Computer's, or the file's fallback owner (NULL when
+ * unattributed), decided the first time an event lacks one. A Computer without a name in it
+ * (".", blanks) is none. Returns 0, -ENOMEM or a store failure. */
+static int host_of(FileImport *fi, const char *computer, const char **ret) {
+        _cleanup_free_ char *key = NULL;
+        int r;
+
+        if (computer && *computer && fi->last_computer && strcmp(fi->last_computer, computer) == 0) {
+                *ret = fi->last_key;
+                return 0;
+        }
+        if (computer && *computer) {
+                errno = 0;
+                key = hostname_key(computer, strlen(computer));
+                if (!key && errno == ENOMEM)
+                        return -ENOMEM;
+        }
+        if (!key) {
                 if (!fi->fallback_done) {
-                        if (attribute(fi->im, fi->input, true) < 0)
-                                return NULL;
+                        r = attribute(fi->im, fi->input, true);
+                        if (r < 0)
+                                return r;
                         fi->fallback_host = fi->input->host;
                         fi->fallback_done = true;
                 }
-                return note_events_host(fi, fi->fallback_host);
+                *ret = note_events_host(fi, fi->fallback_host);
+                return *ret || !fi->fallback_host ? 0 : -ENOMEM;
         }
-        if (fi->last_computer && strcmp(fi->last_computer, computer) == 0)
-                return fi->last_key;
-
-        _cleanup_free_ char *key = hostname_key(computer, strlen(computer));
-        if (!key)
-                return fi->fallback_host;
         free(fi->last_computer);
         free(fi->last_key);
         fi->last_computer = strdup(computer);
         fi->last_key = TAKE_PTR(key);
         if (!fi->last_computer)
-                return NULL;
-        if (store_host_add(fi->im->store, fi->last_key, computer) < 0)
-                return NULL;
-        return note_events_host(fi, fi->last_key);
+                return -ENOMEM;
+        r = store_host_add(fi->im->store, fi->last_key, computer);
+        if (r < 0)
+                return r;
+        *ret = note_events_host(fi, fi->last_key);
+        return *ret ? 0 : -ENOMEM;
 }
 
 static int sink_event(void *userdata, const Event *ev) {
         FileImport *fi = userdata;
-        const char *host = host_of(fi, ev->host);
+        const char *host = NULL;
         int r;
 
-        /* NULL only when out of memory, or for an unattributed event without a Computer. */
-        if (!host && ((ev->host && *ev->host) || !fi->fallback_done))
-                return -ENOMEM;
+        r = host_of(fi, ev->host, &host);
+        if (r < 0)
+                return r;
         r = store_event_add(fi->im->store, fi->file_id, host, ev);
         if (r < 0)
                 return r;
@@ -378,17 +400,25 @@ static int attribute(Importer *im, ImportInput *in, bool warn) {
         n = store_host_keys(im->store, &hosts);
         if (n < 0)
                 return n;
+        /* "unknown" is where rows without any host went: no host of its own. */
+        for (int i = 0; i < n; i++)
+                if (strcmp(hosts[i], UNKNOWN_HOST) == 0) {
+                        free(hosts[i]);
+                        memmove(hosts + i, hosts + i + 1, (size_t) (n - i) * sizeof(char *));
+                        n--;
+                        break;
+                }
         in->host = host_from_folders(in->path, hosts);
         if (in->host) {
                 in->attribution = "folder";
                 return 0;
         }
-        if (n == 1 && strcmp(hosts[0], UNKNOWN_HOST) != 0) {
+        if (n == 1) {
                 in->host = strdup(hosts[0]);
                 in->attribution = "only-host";
                 return in->host ? 0 : -ENOMEM;
         }
-        if (n == 0 || (n == 1 && strcmp(hosts[0], UNKNOWN_HOST) == 0)) {
+        if (n == 0) {
                 in->host = strdup(UNKNOWN_HOST);
                 in->attribution = "unknown";
                 if (!in->host)
@@ -442,16 +472,6 @@ static int import_one(Importer *im, ImportInput *in) {
                 return 0;
         }
 
-        /* Host-less formats need an owner for every row; the others only for events that
-         * lack a Computer, decided when the first such event comes. */
-        if (import_format_hostless(in->format)) {
-                r = attribute(im, in, true);
-                if (r < 0)
-                        return r;
-                fi.fallback_host = in->host;
-                fi.fallback_done = true;
-        }
-
         r = instream_open(in->path, &s);
         if (r < 0) {
                 in->status = INPUT_FAILED;
@@ -461,6 +481,16 @@ static int import_one(Importer *im, ImportInput *in) {
         r = store_begin(im->store);
         if (r < 0)
                 return r;
+        /* Host-less formats need an owner for every row; the others only for events that
+         * lack a Computer, decided when the first such event comes. Inside the transaction:
+         * a host recorded for this file alone goes with it when its import fails. */
+        if (import_format_hostless(in->format)) {
+                r = attribute(im, in, true);
+                if (r < 0)
+                        goto fail;
+                fi.fallback_host = in->host;
+                fi.fallback_done = true;
+        }
         r = store_file_add(im->store, &(StoreFile) {
                         .path = in->path,
                         .sha256 = in->sha256,
@@ -493,6 +523,9 @@ static int import_one(Importer *im, ImportInput *in) {
                 /* Not readable as the format it looked like: nothing of it is kept. */
                 in->status = INPUT_FAILED;
                 in->events = in->duplicates = in->rows = 0;
+                free(in->host);
+                in->host = NULL;
+                in->attribution = NULL;
                 return store_rollback(im->store);
         }
         r = store_file_finish(im->store, fi.file_id, in->events, in->duplicates, in->rows, in->diag);
@@ -513,6 +546,9 @@ fail:
         (void) store_rollback(im->store);
         in->status = INPUT_FAILED;
         in->events = in->duplicates = in->rows = 0;
+        free(in->host);
+        in->host = NULL;
+        in->attribution = NULL;
         diag_add(in->diag, DIAG_ERROR, DIAG_NO_LINE, DIAG_NO_OFFSET, "import failed, nothing of this file was kept: %s",
                  r == -EIO ? store_error(im->store) : strerror(-r));
         /* A failing store stops the run; a parser's own failure only this file. */
@@ -523,22 +559,32 @@ int importer_run(Importer *im, ImportProgress progress, void *userdata) {
         size_t done = 0, total = 0;
         int r;
 
+        /* Each input of this run is reported once: those whose path could not be read when it
+         * was added, and those that cannot be read now, first. */
+        for (size_t i = 0; i < im->n_inputs; i++)
+                if (im->inputs[i].status == INPUT_PENDING || i >= im->n_settled)
+                        total++;
+
         /* Read every file once to know its format and contents' hash. */
         for (size_t i = 0; i < im->n_inputs; i++) {
                 ImportInput *in = &im->inputs[i];
 
-                if (in->status != INPUT_PENDING)
+                if (in->status != INPUT_PENDING) {
+                        if (i >= im->n_settled && progress)
+                                progress(userdata, in, ++done, total);
                         continue;
+                }
                 r = identify(in);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {
                         in->status = INPUT_FAILED;
                         diag_add(in->diag, DIAG_ERROR, DIAG_NO_LINE, DIAG_NO_OFFSET, "cannot read: %s", strerror(-r));
-                        continue;
+                        if (progress)
+                                progress(userdata, in, ++done, total);
                 }
-                total++;
         }
+        im->n_settled = im->n_inputs;
 
         /* Files that name their hosts first, so that the host-less ones can be attributed. */
         for (int pass = 0; pass < 2; pass++)

@@ -47,12 +47,15 @@ typedef struct ImportOptions {
         const char *host;       /* --host: owner of host-less artifacts; NULL = decide */
 } ImportOptions;
 
-/* Called after each file, for progress displays; may be NULL. */
+/* Called once for each input a run settles, for progress displays, in the order they are
+ * settled (inputs that cannot be read first): index counts from 1 to total, the number of
+ * inputs of this run. May be NULL. */
 typedef void (*ImportProgress)(void *userdata, const ImportInput *done, size_t index, size_t total);
 
 typedef struct Importer Importer;
 
-/* The importer borrows store and opts->tz for its lifetime; it copies the rest of opts. */
+/* The importer borrows store and opts->tz for its lifetime; it copies the rest of opts.
+ * Returns 0; -EINVAL when opts->host holds no host name (".", blanks); -ENOMEM. */
 int importer_new(Store *store, const ImportOptions *opts, Importer **ret);
 Importer *importer_free(Importer *im);
 

@@ -6,13 +6,31 @@
 #include <stdbool.h>
 #include <string.h>
 
-int escape_json(StrBuf *out, const char *s) {
-        return json_append_string(out, s);
-}
-
 /* C1 controls (U+0080..U+009F, as UTF-8 C2 80..C2 9F) act as escapes on some terminals too. */
 static bool c1_control(const unsigned char *p) {
         return p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F;
+}
+
+int escape_json(StrBuf *out, const char *s) {
+        static const char hex[] = "0123456789abcdef";
+        _cleanup_strbuf_ StrBuf raw = {};
+        const unsigned char *p;
+        int r;
+
+        if (!s || !strstr(s, "\xc2"))
+                return json_append_string(out, s);
+        /* JSON allows C1 controls raw, but a report read in a terminal must not carry them. In
+         * valid UTF-8 a C2 byte always starts a character, so they can be found in the JSON. */
+        r = json_append_string(&raw, s);
+        for (p = (const unsigned char *) strbuf_str(&raw); r == 0 && *p; p++)
+                if (c1_control(p)) {
+                        char u[7] = { '\\', 'u', '0', '0', hex[p[1] >> 4], hex[p[1] & 15], 0 };
+
+                        r = strbuf_puts(out, u);
+                        p++;
+                } else
+                        r = strbuf_putc(out, (char) *p);
+        return r;
 }
 
 int escape_terminal(StrBuf *out, const char *s, bool keep_newlines) {
@@ -72,7 +90,10 @@ int escape_markdown(StrBuf *out, const char *s, bool keep_newlines) {
                         r = strbuf_printf(out, "\\%c", *p);
                 else if (*p < 0x20 || *p == 0x7F)
                         r = strbuf_putc(out, ' ');
-                else
+                else if (c1_control(p)) {
+                        r = strbuf_putc(out, ' ');
+                        p++;
+                } else
                         r = strbuf_putc(out, (char) *p);
                 if (*p != ' ')
                         line_start = false;
@@ -97,7 +118,11 @@ int escape_markdown_code(StrBuf *out, const char *s) {
                         return r;
         r = strbuf_putc(out, ' ');
         for (const unsigned char *p = (const unsigned char *) s; r == 0 && *p; p++)
-                r = strbuf_putc(out, (*p < 0x20 || *p == 0x7F) ? ' ' : (char) *p);
+                if (c1_control(p)) {
+                        r = strbuf_putc(out, ' ');
+                        p++;
+                } else
+                        r = strbuf_putc(out, (*p < 0x20 || *p == 0x7F) ? ' ' : (char) *p);
         if (r == 0)
                 r = strbuf_putc(out, ' ');
         for (size_t i = 0; r == 0 && i <= longest; i++)

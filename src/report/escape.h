@@ -5,14 +5,17 @@
 
 #include "base/strbuf.h"
 
-/* A JSON string with its quotes; NULL becomes null. */
+/* A JSON string with its quotes; NULL becomes null. Control characters, C1 ones included, are
+ * written as escapes. */
 int escape_json(StrBuf *out, const char *s);
 /* Text for a terminal: control characters (escape sequences above all) become "\xNN", except
  * newline and tab when keep_newlines; otherwise those become a space. */
 int escape_terminal(StrBuf *out, const char *s, bool keep_newlines);
 /* Markdown inline text, safe in table cells: characters that would format, link or open HTML
  * are backslash-escaped or written as entities ("|" too); newlines become spaces unless
- * keep_newlines (then hard breaks: two spaces and a newline). */
+ * keep_newlines (then hard breaks: two spaces and a newline); other control characters, C1
+ * ones included, become spaces. */
 int escape_markdown(StrBuf *out, const char *s, bool keep_newlines);
-/* Code spans/blocks: fenced with enough backticks, with control characters replaced. */
+/* Code spans/blocks: fenced with enough backticks, with control characters (C1 ones too)
+ * replaced. */
 int escape_markdown_code(StrBuf *out, const char *s);

@@ -4,8 +4,10 @@
 #include "report-internal.h"
 #include "report.h"
 
+/* A key on a line of its own, indented; with indent "" the key follows the previous value on
+ * the same line (symptoms and evidence are one line each). */
 static void key(Emit *e, const char *indent, const char *k, bool first) {
-        emitf(e, "%s%s\"%s\": ", first ? "" : ",\n", indent, k);
+        emitf(e, "%s%s\"%s\": ", first ? "" : *indent ? ",\n" : ", ", indent, k);
 }
 
 static void str(Emit *e, const char *indent, const char *k, const char *v, bool first) {
@@ -87,11 +89,11 @@ int report_render_json(const Report *r, StrBuf *out) {
 
                         emit(&e, j ? ",\n        {" : "\n        {");
                         time_value(&e, "", "time", true, s->time, s->digits, true);
-                        num(&e, " ", "event_id", (long long) s->event_id, false);
-                        str(&e, " ", "endpoint", s->endpoint, false);
-                        str(&e, " ", "source", s->source, false);
-                        opt_num(&e, " ", "record_id", (long long) s->record_id);
-                        str(&e, " ", "verdict", s->verdict, false);
+                        num(&e, "", "event_id", (long long) s->event_id, false);
+                        str(&e, "", "endpoint", s->endpoint, false);
+                        str(&e, "", "source", s->source, false);
+                        opt_num(&e, "", "record_id", (long long) s->record_id);
+                        str(&e, "", "verdict", s->verdict, false);
                         emit(&e, "}");
                 }
                 emit(&e, f->n_symptoms ? "\n      ]" : "]");
@@ -103,11 +105,11 @@ int report_render_json(const Report *r, StrBuf *out) {
 
                         emit(&e, j ? ",\n        {" : "\n        {");
                         str(&e, "", "kind", ev->kind, true);
-                        time_value(&e, " ", "time", ev->has_time, ev->time, ev->digits, false);
-                        str(&e, " ", "summary", ev->summary, false);
-                        str(&e, " ", "source", ev->source, false);
-                        opt_num(&e, " ", "event_id", (long long) ev->event_id);
-                        opt_num(&e, " ", "record_id", (long long) ev->record_id);
+                        time_value(&e, "", "time", ev->has_time, ev->time, ev->digits, false);
+                        str(&e, "", "summary", ev->summary, false);
+                        str(&e, "", "source", ev->source, false);
+                        opt_num(&e, "", "event_id", (long long) ev->event_id);
+                        opt_num(&e, "", "record_id", (long long) ev->record_id);
                         emit(&e, "}");
                 }
                 emit(&e, f->n_evidence ? "\n      ]" : "]");

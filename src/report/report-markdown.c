@@ -44,8 +44,11 @@ static void finding(Emit *e, const ReportFinding *f) {
 
                         cell_time(e, true, s->time, s->digits);
                         emitf(e, "| symptom: %lld ", (long long) s->event_id);
-                        emit_md(e, s->endpoint, false);
-                        emit(e, " (");
+                        if (s->endpoint) {
+                                emit_md(e, s->endpoint, false);
+                                emit(e, " ");
+                        }
+                        emit(e, "(");
                         emit_md(e, s->verdict, false);
                         emit(e, ") ");
                         cell_record(e, s->record_id);
@@ -73,13 +76,30 @@ static void finding(Emit *e, const ReportFinding *f) {
                 emit(e, "\n");
         }
         if (f->remediation) {
-                emit(e, "**Remedy:**\n\n```\n");
-                /* A fenced block shows commands as they are; only a fence inside could break it. */
-                if (e->r == 0) {
-                        for (const unsigned char *p = (const unsigned char *) f->remediation; *p && e->r == 0; p++)
-                                e->r = strbuf_putc(e->out, *p == '`' ? '\'' : (*p < 0x20 && *p != '\n') ? ' ' : (char) *p);
+                size_t run = 0, fence = 3;
+
+                /* A fenced block shows commands as they are (PowerShell's backticks too): its fence
+                 * is longer than any run of backticks inside, which therefore cannot close it. */
+                for (const char *p = f->remediation; *p; p++) {
+                        run = *p == '`' ? run + 1 : 0;
+                        if (run + 1 > fence)
+                                fence = run + 1;
                 }
-                emit(e, "\n```\n\n");
+                emit(e, "**Remedy:**\n\n");
+                for (size_t i = 0; i < fence; i++)
+                        emit(e, "`");
+                emit(e, "\n");
+                for (const unsigned char *p = (const unsigned char *) f->remediation; *p && e->r == 0; p++) {
+                        if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+                                e->r = strbuf_putc(e->out, ' ');
+                                p++;
+                        } else if (*p != '\r')
+                                e->r = strbuf_putc(e->out, (*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F ? ' ' : (char) *p);
+                }
+                emit(e, "\n");
+                for (size_t i = 0; i < fence; i++)
+                        emit(e, "`");
+                emit(e, "\n\n");
         }
 }
 
@@ -127,6 +147,8 @@ int report_render_markdown(const Report *r, StrBuf *out) {
                 emit_md(&e, in->host ? in->host : "", false);
                 emitf(&e, " | %llu | %llu |\n", (unsigned long long) in->events, (unsigned long long) in->warnings_total);
         }
-        emitf(&e, "\n_evdiag %s_\n", r->version);
+        emit(&e, "\n_evdiag ");
+        emit_md(&e, r->version, false);
+        emit(&e, "_\n");
         return e.r;
 }

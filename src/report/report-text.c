@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The report for a person at a terminal. Colour only when the caller says the output is one. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/datetime.h"
@@ -28,9 +30,18 @@ static void on(Emit *e, const ReportStyle *st, const char *code) {
                 emit(e, code);
 }
 
+/* A verdict in capitals, "_" as a space; escaped like any other text. */
 static void upper(Emit *e, const char *s) {
-        for (const char *p = s; *p; p++)
-                emitf(e, "%c", *p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : (*p == '_' ? ' ' : *p));
+        _cleanup_free_ char *u = strdup(s ? s : "");
+
+        if (!u) {
+                if (e->r == 0)
+                        e->r = -ENOMEM;
+                return;
+        }
+        for (char *p = u; *p; p++)
+                *p = *p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : (*p == '_' ? ' ' : *p);
+        emit_term(e, u, false);
 }
 
 /* Prints a multi-line text with each line indented. */
@@ -64,7 +75,7 @@ static void finding(Emit *e, const ReportStyle *st, const ReportFinding *f) {
         emit(e, "  ");
         emit_term(e, f->rule, false);
         emit(e, "  ");
-        on(e, st, verdict_color(f->verdict));
+        on(e, st, verdict_color(f->verdict ? f->verdict : ""));
         upper(e, f->verdict);
         on(e, st, ANSI_RESET);
         emit(e, "\n  ");
@@ -130,9 +141,10 @@ int report_render_text(const Report *r, const ReportStyle *st, StrBuf *out) {
                 events += r->inputs[i].events;
                 warnings += r->inputs[i].warnings_total;
         }
-        emitf(&e, "evdiag %s: %zu input%s, %llu event%s; local times of text and CSV exports read as ",
-              r->version, r->n_inputs, r->n_inputs == 1 ? "" : "s",
-              (unsigned long long) events, events == 1 ? "" : "s");
+        emit(&e, "evdiag ");
+        emit_term(&e, r->version, false);
+        emitf(&e, ": %zu input%s, %llu event%s; local times of text and CSV exports read as ",
+              r->n_inputs, r->n_inputs == 1 ? "" : "s", (unsigned long long) events, events == 1 ? "" : "s");
         emit_term(&e, r->assumed_tz, false);
         emit(&e, "\n\n");
 

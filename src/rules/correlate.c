@@ -193,7 +193,7 @@ static const char *ref_value(Run *run, const char *ref, const Row *const *chosen
 
                 if (strlen(f->name) != (size_t) (dot - ref) || strncmp(f->name, ref, (size_t) (dot - ref)) != 0)
                         continue;
-                if (!chosen[i])
+                if (!chosen || !chosen[i])
                         return NULL;
                 for (size_t c = 0; q->names && q->names[c]; c++)
                         if (strcmp(q->names[c], dot + 1) == 0)
@@ -978,7 +978,8 @@ static int run_rule(Store *store, const Rule *rule, const CorrelateOptions *opts
                         }
                 run.host = hosts[h];
                 run.host_name = names[h];
-                r = run_host(&run, symptoms.rows + first, n, report, &added);
+                /* No symptom on the host: no slice (nor NULL + 0 when there are none at all). */
+                r = run_host(&run, n > 0 ? symptoms.rows + first : NULL, n, report, &added);
                 for (size_t i = 0; i < rule->n_facts; i++)
                         rowset_clear(&run.state[i]);
         }

@@ -69,8 +69,9 @@ static void source_sql(Builder *b, const RuleSource *s, FactKind kind) {
         }
 }
 
+/* The first of the sources with a value; SQLite's COALESCE() wants two arguments at least. */
 static void sources_sql(Builder *b, const RuleSource *s, size_t n, FactKind kind, bool endpoint) {
-        if (n > 1 || endpoint)
+        if (n > 1)
                 put(b, "COALESCE(");
         for (size_t i = 0; i < n; i++) {
                 if (i > 0)
@@ -81,7 +82,7 @@ static void sources_sql(Builder *b, const RuleSource *s, size_t n, FactKind kind
                 if (endpoint)
                         put(b, ")");
         }
-        if (n > 1 || endpoint)
+        if (n > 1)
                 put(b, ")");
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -247,15 +248,28 @@ static int bad_at(Loader *l, unsigned line, const char *fmt, va_list ap) {
         return -EBADMSG;
 }
 
+/* The line node n starts on (see the SAX hooks below); for text, the line of its first
+ * character that is not blank. 0 when unknown. */
+static unsigned line_of(const xmlNode *n) {
+        long l = n ? xmlGetLineNo(n) : -1;
+
+        if (l <= 0)
+                return 0;
+        if (n->type == XML_TEXT_NODE && n->content && l < 65535)
+                for (const xmlChar *p = n->content; *p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'; p++)
+                        if (*p == '\n')
+                                l++;
+        return (unsigned) l;
+}
+
 /* Records an error about node n (NULL: the file) and returns -EBADMSG. */
 __attribute__((format(printf, 3, 4)))
 static int bad(Loader *l, const xmlNode *n, const char *fmt, ...) {
-        long line = n ? xmlGetLineNo(n) : 0;
         va_list ap;
         int r;
 
         va_start(ap, fmt);
-        r = bad_at(l, line > 0 ? (unsigned) line : 0, fmt, ap);
+        r = bad_at(l, line_of(n), fmt, ap);
         va_end(ap);
         return r;
 }
@@ -275,10 +289,9 @@ static bool is(const xmlNode *n, const char *name) {
         return n->type == XML_ELEMENT_NODE && strcmp((const char *) n->name, name) == 0;
 }
 
-static unsigned line_of(const xmlNode *n) {
-        long l = xmlGetLineNo(n);
-
-        return l > 0 ? (unsigned) l : 0;
+/* Whether c, a child of an element that holds only elements, is text that is not blank. */
+static bool stray_text(const xmlNode *c) {
+        return c->type == XML_TEXT_NODE && xmlIsBlankNode(c) == 0;
 }
 
 /* An attribute's value as a new string; NULL when absent (or out of memory: callers that
@@ -327,18 +340,20 @@ static int text_of(Loader *l, const xmlNode *n, char **ret) {
         }
         s = strbuf_str(&raw);
         e = s + raw.len;
-        while (s < e && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
-                s++;
-        while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
-                e--;
-        for (const char *p = memchr(s, '\n', (size_t) (e - s)); p; p = memchr(p + 1, '\n', (size_t) (e - p - 1))) {
+        /* The indentation common to every line that starts after a newline and holds more than
+         * blanks, the first line of the text included when it starts on a line of its own. */
+        for (const char *p = memchr(s, '\n', raw.len); p; p = memchr(p + 1, '\n', (size_t) (e - p - 1))) {
                 size_t k = 0;
 
                 while (p + 1 + k < e && (p[1 + k] == ' ' || p[1 + k] == '\t'))
                         k++;
-                if (p + 1 + k < e && p[1 + k] != '\n' && k < indent)
+                if (p + 1 + k < e && p[1 + k] != '\n' && p[1 + k] != '\r' && k < indent)
                         indent = k;
         }
+        while (s < e && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+                s++;
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+                e--;
         for (const char *p = s; p < e; ) {
                 const char *nl = memchr(p, '\n', (size_t) (e - p));
                 const char *end = nl ? nl : e;
@@ -355,6 +370,21 @@ static int text_of(Loader *l, const xmlNode *n, char **ret) {
         }
         *ret = strbuf_steal(&out);
         return *ret ? 0 : -ENOMEM;
+}
+
+/* A number of decimal digits only (no sign, blank or empty string), at most max. */
+static bool parse_number(const char *s, long max, long *ret) {
+        long v = 0;
+
+        if (!s || !*s)
+                return false;
+        for (const char *p = s; *p; p++) {
+                if (*p < '0' || *p > '9' || v > (max - (*p - '0')) / 10)
+                        return false;
+                v = v * 10 + (*p - '0');
+        }
+        *ret = v;
+        return true;
 }
 
 static bool valid_name(const char *s) {
@@ -398,6 +428,9 @@ static int check_ref(Loader *l, const xmlNode *n, const char *ref) {
                 return bad(l, n, "\"%s\" is not a fact declared before this one", head);
         if (r->facts[fi].kind == FACT_EVENT)
                 return bad(l, n, "conditions cannot refer to the event fact \"%s\"", head);
+        /* Events are looked up once per symptom, not per row of another fact. */
+        if (l->fact_kind == FACT_EVENT)
+                return bad(l, n, "the events of a fact can refer to the symptom only, not to \"%s\"", head);
         if (column_index(r->facts[fi].kind, dot + 1) < 0) {
                 bool capture = false;
 
@@ -424,7 +457,7 @@ static int add_source(RuleSource **arr, size_t *n, size_t *allocated, SourceKind
         return 0;
 }
 
-static int parse_where(Loader *l, const xmlNode *n, bool event_context, RuleWhere *w) {
+static int parse_where(Loader *l, const xmlNode *n, bool event_context, bool top_level, RuleWhere *w) {
         static const char *const attrs[] = { "op", "capture", NULL };
         _cleanup_free_ char *op = NULL;
         size_t a_sources = 0, a_values = 0, a_refs = 0;
@@ -445,6 +478,8 @@ static int parse_where(Loader *l, const xmlNode *n, bool event_context, RuleWher
                         return bad(l, n, "capture=\"…\" needs op=\"regex\"");
                 if (event_context)
                         return bad(l, n, "captures are for artifact facts, not events");
+                if (!top_level)
+                        return bad(l, n, "captures must be in a top-level <where> of the fact");
                 if (!valid_name(w->capture) || column_index(l->fact_kind, w->capture) >= 0)
                         return bad(l, n, "capture name \"%s\" is not a free name", w->capture);
         }
@@ -453,7 +488,7 @@ static int parse_where(Loader *l, const xmlNode *n, bool event_context, RuleWher
                 _cleanup_free_ char *text = NULL;
 
                 if (c->type != XML_ELEMENT_NODE) {
-                        if (c->type == XML_TEXT_NODE && xmlIsBlankNode(c) == 0)
+                        if (stray_text(c))
                                 return bad(l, c, "unexpected text in <where>");
                         continue;
                 }
@@ -543,8 +578,9 @@ static int parse_where(Loader *l, const xmlNode *n, bool event_context, RuleWher
 
 static int parse_cond(Loader *l, const xmlNode *n, bool event_context, RuleCond *c, unsigned depth);
 
-/* The condition children of n, as c (COND_ALL/ANY/NOT). Children that are not conditions are
- * left to the caller: skip lists them. */
+/* The condition children of n, as c (COND_ALL/ANY/NOT), n being nested depth deep in <all>,
+ * <any> and <not> (0 for an <event> or a <fact>). Children that are not conditions are left to
+ * the caller: skip lists them. */
 static int parse_children(Loader *l, const xmlNode *n, bool event_context, RuleCond *c, unsigned depth,
                           const char *const *skip) {
         size_t allocated = 0;
@@ -554,7 +590,7 @@ static int parse_children(Loader *l, const xmlNode *n, bool event_context, RuleC
                 bool skipped = false;
 
                 if (k->type != XML_ELEMENT_NODE) {
-                        if (k->type == XML_TEXT_NODE && xmlIsBlankNode(k) == 0)
+                        if (stray_text(k))
                                 return bad(l, k, "unexpected text in <%s>", n->name);
                         continue;
                 }
@@ -566,7 +602,7 @@ static int parse_children(Loader *l, const xmlNode *n, bool event_context, RuleC
                 if (ARRAY_GROW(c->children, allocated, c->n_children + 1) < 0)
                         return -ENOMEM;
                 c->children[c->n_children] = (RuleCond) {};
-                r = parse_cond(l, k, event_context, &c->children[c->n_children], depth + 1);
+                r = parse_cond(l, k, event_context, &c->children[c->n_children], depth);
                 c->n_children++;
                 if (r < 0)
                         return r;
@@ -574,16 +610,18 @@ static int parse_children(Loader *l, const xmlNode *n, bool event_context, RuleC
         return 0;
 }
 
+/* depth: how many <all>, <any> and <not> enclose n, n included when it is one of them. */
 static int parse_cond(Loader *l, const xmlNode *n, bool event_context, RuleCond *c, unsigned depth) {
         int r;
 
         c->line = line_of(n);
-        if (depth > EVDIAG_MAX_RULE_DEPTH)
-                return bad(l, n, "conditions nested deeper than %d", EVDIAG_MAX_RULE_DEPTH);
         if (is(n, "where")) {
                 c->kind = COND_WHERE;
-                return parse_where(l, n, event_context, &c->where);
+                /* A capture names a column of the fact's rows: it cannot depend on an <any>. */
+                return parse_where(l, n, event_context, depth == 0, &c->where);
         }
+        if (depth + 1 > EVDIAG_MAX_RULE_DEPTH)
+                return bad(l, n, "<all>, <any> and <not> nested deeper than %d", EVDIAG_MAX_RULE_DEPTH);
         if (is(n, "all"))
                 c->kind = COND_ALL;
         else if (is(n, "any"))
@@ -595,7 +633,7 @@ static int parse_cond(Loader *l, const xmlNode *n, bool event_context, RuleCond 
         r = check_attrs(l, n, NULL);
         if (r < 0)
                 return r;
-        r = parse_children(l, n, event_context, c, depth, NULL);
+        r = parse_children(l, n, event_context, c, depth + 1, NULL);
         if (r < 0)
                 return r;
         if (c->n_children == 0)
@@ -607,8 +645,11 @@ static int parse_cond(Loader *l, const xmlNode *n, bool event_context, RuleCond 
 
 static int push_string(Loader *l, char ***arr, size_t *n, size_t *allocated, const xmlNode *c) {
         _cleanup_free_ char *text = NULL;
-        int r = text_of(l, c, &text);
+        int r = check_attrs(l, c, NULL);
 
+        if (r < 0)
+                return r;
+        r = text_of(l, c, &text);
         if (r < 0)
                 return r;
         if (!*text)
@@ -639,10 +680,9 @@ static int parse_event_sel(Loader *l, const xmlNode *n, RuleEventSel *e) {
         if (e->summary && l->in_symptom)
                 return bad(l, n, "summary=\"…\" is for the events of facts");
         for (char *p = ids, *tok; (tok = strtok_r(p, " ,", &p)); ) {
-                char *end;
-                long v = strtol(tok, &end, 10);
+                long v;
 
-                if (*end || v < 0 || v > 65535)
+                if (!parse_number(tok, 65535, &v))
                         return bad(l, n, "\"%s\" is not an event id (0..65535)", tok);
                 if (ARRAY_GROW(e->ids, a_ids, e->n_ids + 1) < 0)
                         return -ENOMEM;
@@ -660,7 +700,7 @@ static int parse_event_sel(Loader *l, const xmlNode *n, RuleEventSel *e) {
                 if (r < 0)
                         return r;
         }
-        return parse_children(l, n, true, &e->cond, 1, skip);
+        return parse_children(l, n, true, &e->cond, 0, skip);
 }
 
 static int parse_capture(Loader *l, const xmlNode *n, RuleCapture *cap) {
@@ -688,21 +728,39 @@ static int parse_capture(Loader *l, const xmlNode *n, RuleCapture *cap) {
         for (const xmlNode *c = n->children; c; c = c->next) {
                 _cleanup_free_ char *text = NULL;
 
+                if (stray_text(c))
+                        return bad(l, c, "unexpected text in <capture>");
                 if (c->type != XML_ELEMENT_NODE)
                         continue;
                 if (is(c, "field")) {
                         r = text_of(l, c, &text);
                         if (r < 0)
                                 return r;
+                        if (!*text)
+                                return bad(l, c, "<field> needs a name");
                         r = add_source(&cap->sources, &cap->n_sources, &allocated, SOURCE_FIELD, TAKE_PTR(text), -1);
                 } else if (is(c, "message")) {
-                        char *label = attr(c, "label");
+                        static const char *const mattrs[] = { "label", NULL };
+                        char *label;
 
+                        r = check_attrs(l, c, mattrs);
+                        if (r < 0)
+                                return r;
+                        label = attr(c, "label");
                         r = add_source(&cap->sources, &cap->n_sources, &allocated,
                                        label ? SOURCE_MESSAGE_LABEL : SOURCE_MESSAGE, label, -1);
-                } else if (is(c, "binary"))
+                } else if (is(c, "binary")) {
+                        static const char *const battrs[] = { "encoding", NULL };
+                        _cleanup_free_ char *enc = NULL;
+
+                        r = check_attrs(l, c, battrs);
+                        if (r < 0)
+                                return r;
+                        enc = attr(c, "encoding");
+                        if (!enc || strcmp(enc, "utf-16le") != 0)
+                                return bad(l, c, "<binary> needs encoding=\"utf-16le\"");
                         r = add_source(&cap->sources, &cap->n_sources, &allocated, SOURCE_BINARY_UTF16, NULL, -1);
-                else
+                } else
                         return bad(l, c, "<capture> cannot hold <%s>", c->name);
                 if (r < 0)
                         return r;
@@ -722,6 +780,8 @@ static int parse_symptom(Loader *l, const xmlNode *n) {
                 return k;
         l->in_symptom = true;
         for (const xmlNode *c = n->children; c; c = c->next) {
+                if (stray_text(c))
+                        return bad(l, c, "unexpected text in <symptom>");
                 if (c->type != XML_ELEMENT_NODE)
                         continue;
                 if (is(c, "event")) {
@@ -783,10 +843,9 @@ static int parse_fact(Loader *l, const xmlNode *n, RuleFact *f) {
         if (f->kind != FACT_EVENT && (window || side))
                 return bad(l, n, "window and side are for event facts");
         if (window && strcmp(window, "default") != 0) {
-                char *end;
-                long v = strtol(window, &end, 10);
+                long v;
 
-                if (*end || v < 0 || v > 30L * 86400)
+                if (!parse_number(window, 30L * 86400, &v))
                         return bad(l, n, "window=\"%s\": seconds (0..2592000) or \"default\"", window);
                 f->window = v;
         }
@@ -808,6 +867,8 @@ static int parse_fact(Loader *l, const xmlNode *n, RuleFact *f) {
         f->cond.line = f->line;
         if (f->kind == FACT_EVENT) {
                 for (const xmlNode *c = n->children; c; c = c->next) {
+                        if (stray_text(c))
+                                return bad(l, c, "unexpected text in <fact>");
                         if (c->type != XML_ELEMENT_NODE)
                                 continue;
                         if (!is(c, "event"))
@@ -822,14 +883,9 @@ static int parse_fact(Loader *l, const xmlNode *n, RuleFact *f) {
                 if (f->n_events == 0)
                         return bad(l, n, "an event fact needs at least one <event>");
         } else {
-                r = parse_children(l, n, false, &f->cond, 1, NULL);
+                r = parse_children(l, n, false, &f->cond, 0, NULL);
                 if (r < 0)
                         return r;
-                for (size_t i = 0; i < f->cond.n_children; i++)
-                        if (f->cond.children[i].kind != COND_WHERE && f->cond.children[i].n_children > 0)
-                                for (size_t j = 0; j < f->cond.children[i].n_children; j++)
-                                        if (f->cond.children[i].children[j].where.capture)
-                                                return bad(l, n, "captures must be in a top-level <where> of the fact");
         }
         f->per_symptom = f->kind == FACT_EVENT || l->refs_symptom || l->refs_per_symptom_fact;
         return 0;
@@ -838,7 +894,6 @@ static int parse_fact(Loader *l, const xmlNode *n, RuleFact *f) {
 static int parse_verdict(Loader *l, const xmlNode *n, RuleVerdict *v) {
         static const char *const attrs[] = { "name", "strength", "remedy", NULL };
         _cleanup_free_ char *strength = NULL, *remedy = NULL;
-        char *end;
         long s;
         int r;
 
@@ -853,8 +908,7 @@ static int parse_verdict(Loader *l, const xmlNode *n, RuleVerdict *v) {
         strength = attr(n, "strength");
         if (!strength)
                 return bad(l, n, "<verdict> needs strength=\"N\"");
-        s = strtol(strength, &end, 10);
-        if (*end || s < 0 || s > 100)
+        if (!parse_number(strength, 100, &s))
                 return bad(l, n, "strength=\"%s\": 0..100", strength);
         v->strength = (int) s;
         remedy = attr(n, "remedy");
@@ -866,7 +920,7 @@ static int parse_verdict(Loader *l, const xmlNode *n, RuleVerdict *v) {
 
 static int parse_decide(Loader *l, const xmlNode *n, RuleDecision **ret, size_t *ret_n, bool host_level) {
         Rule *rule = l->rule;
-        size_t allocated = 0;
+        size_t allocated = 0, a_facts, a_want;
         int r;
 
         r = check_attrs(l, n, NULL);
@@ -875,6 +929,8 @@ static int parse_decide(Loader *l, const xmlNode *n, RuleDecision **ret, size_t 
         for (const xmlNode *c = n->children; c; c = c->next) {
                 RuleDecision *d;
 
+                if (stray_text(c))
+                        return bad(l, c, "unexpected text in <%s>", n->name);
                 if (c->type != XML_ELEMENT_NODE)
                         continue;
                 if (!is(c, "when"))
@@ -883,6 +939,7 @@ static int parse_decide(Loader *l, const xmlNode *n, RuleDecision **ret, size_t 
                         return -ENOMEM;
                 d = &(*ret)[(*ret_n)++];
                 *d = (RuleDecision) { .line = line_of(c) };
+                a_facts = a_want = 0;
                 for (const xmlAttr *a = c->properties; a; a = a->next) {
                         _cleanup_free_ char *value = attr(c, (const char *) a->name);
                         int fi;
@@ -907,9 +964,7 @@ static int parse_decide(Loader *l, const xmlNode *n, RuleDecision **ret, size_t 
                                            "host without one", a->name);
                         if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
                                 return bad(l, c, "%s=\"%s\": yes or no", a->name, value);
-                        d->facts = realloc(d->facts, (d->n + 1) * sizeof(size_t));
-                        d->want = realloc(d->want, (d->n + 1) * sizeof(bool));
-                        if (!d->facts || !d->want)
+                        if (ARRAY_GROW(d->facts, a_facts, d->n + 1) < 0 || ARRAY_GROW(d->want, a_want, d->n + 1) < 0)
                                 return -ENOMEM;
                         d->facts[d->n] = (size_t) fi;
                         d->want[d->n] = strcmp(value, "yes") == 0;
@@ -944,8 +999,9 @@ static bool scope_knows(void *userdata, const char *name) {
         const Rule *r = sc->rule;
         const char *dot;
 
+        /* A row's summary cannot be made of itself: that would never end. */
         if (sc->fact)
-                return row_knows(sc->fact, name);
+                return strcmp(name, "summary") != 0 && row_knows(sc->fact, name);
         if (strcmp(name, "host") == 0 || strcmp(name, "window") == 0 || strcmp(name, "verdict") == 0)
                 return true;
         dot = strchr(name, '.');
@@ -1020,20 +1076,15 @@ static int parse_rule(Loader *l, const xmlNode *root) {
                                 return -ENOMEM;
                         r->verdicts[r->n_verdicts] = (RuleVerdict) {};
                         k = parse_verdict(l, c, &r->verdicts[r->n_verdicts++]);
-                } else if (is(c, "title")) {
-                        free(r->title);
-                        k = text_of(l, c, &r->title);
-                } else if (is(c, "description")) {
-                        free(r->description);
-                        k = text_of(l, c, &r->description);
-                } else if (is(c, "remediation")) {
-                        free(r->remediation);
-                        k = text_of(l, c, &r->remediation);
+                } else if (is(c, "title") || is(c, "description") || is(c, "remediation")) {
+                        char **text = is(c, "title") ? &r->title : is(c, "description") ? &r->description : &r->remediation;
+
+                        k = *text ? bad(l, c, "only one <%s> per rule", c->name) : text_of(l, c, text);
                 } else if (is(c, "decide") || is(c, "decide-without-symptom"))
                         k = 0;          /* below, once every fact is known */
                 else if (c->type == XML_ELEMENT_NODE)
                         k = bad(l, c, "<rule> cannot hold <%s>", c->name);
-                else if (c->type == XML_TEXT_NODE && xmlIsBlankNode(c) == 0)
+                else if (stray_text(c))
                         k = bad(l, c, "unexpected text in <rule>");
                 else
                         k = 0;
@@ -1100,9 +1151,130 @@ static int parse_rule(Loader *l, const xmlNode *root) {
         return 0;
 }
 
+/* libxml2 gives an element the line its start tag ends on, and a DOCTYPE no line at all; the
+ * author of a rule looks for the line a tag starts on. These SAX hooks fix both while the tree
+ * is built: the markup being parsed began at the last "<" before the parser's position (a "<"
+ * cannot appear inside an attribute value), so its first line is the parser's line less the
+ * newlines since that "<". */
+typedef struct LineHooks {
+        startElementNsSAX2Func start_element;
+        internalSubsetSAXFunc internal_subset;
+        charactersSAXFunc characters, ignorable_whitespace;
+        unsigned doctype_line;
+} LineHooks;
+
+static unsigned lines_since_open(const xmlParserCtxt *ctxt) {
+        const xmlParserInput *in = ctxt->input;
+        unsigned n = 0;
+
+        if (!in || !in->cur || !in->base)
+                return 0;
+        for (const xmlChar *p = in->cur; p > in->base; p--) {
+                if (p[-1] == '<')
+                        return n;
+                if (p[-1] == '\n')
+                        n++;
+        }
+        return 0;
+}
+
+static void hook_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+                               int nb_namespaces, const xmlChar **namespaces, int nb_attributes,
+                               int nb_defaulted, const xmlChar **attributes) {
+        xmlParserCtxtPtr ctxt = ctx;
+        const LineHooks *h = ctxt->_private;
+        unsigned back = lines_since_open(ctxt);
+
+        h->start_element(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes, nb_defaulted,
+                         attributes);
+        /* 65535 means "this line or later": libxml2 keeps lines in 16 bits. */
+        if (ctxt->node && xmlStrEqual(ctxt->node->name, localname) && ctxt->node->line > back &&
+            ctxt->node->line < 65535)
+                ctxt->node->line = (unsigned short) (ctxt->node->line - back);
+}
+
+static void hook_internal_subset(void *ctx, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id) {
+        xmlParserCtxtPtr ctxt = ctx;
+        LineHooks *h = ctxt->_private;
+
+        if (h->doctype_line == 0 && ctxt->input && ctxt->input->line > 0)
+                h->doctype_line = (unsigned) ctxt->input->line - lines_since_open(ctxt);
+        if (h->internal_subset)
+                h->internal_subset(ctx, name, external_id, system_id);
+}
+
+/* A text node gets the line the first piece of its text ends on; make it the line it starts on
+ * (line_of() then finds its first non-blank character). */
+static void text_hook(xmlParserCtxtPtr ctxt, charactersSAXFunc fn, const xmlChar *ch, int len) {
+        xmlNode *parent = ctxt->node, *last = parent ? parent->last : NULL;
+        int newlines = 0;
+
+        fn(ctxt, ch, len);
+        if (!parent || parent->last == last || parent->last->type != XML_TEXT_NODE || !ctxt->input)
+                return;
+        for (int i = 0; i < len; i++)
+                if (ch[i] == '\n')
+                        newlines++;
+        if (ctxt->input->line > newlines && ctxt->input->line - newlines < 65535)
+                parent->last->line = (unsigned short) (ctxt->input->line - newlines);
+}
+
+static void hook_characters(void *ctx, const xmlChar *ch, int len) {
+        xmlParserCtxtPtr ctxt = ctx;
+
+        text_hook(ctxt, ((const LineHooks *) ctxt->_private)->characters, ch, len);
+}
+
+static void hook_ignorable_whitespace(void *ctx, const xmlChar *ch, int len) {
+        xmlParserCtxtPtr ctxt = ctx;
+
+        text_hook(ctxt, ((const LineHooks *) ctxt->_private)->ignorable_whitespace, ch, len);
+}
+
+/* Parses data into a tree, or NULL (errors in cap); -ENOMEM. */
+static int read_tree(const char *data, size_t size, LineHooks *hooks, xmlDoc **ret) {
+        xmlParserCtxtPtr ctxt;
+        xmlDoc *doc;
+
+        *ret = NULL;
+        if (size == 0)
+                return 0;
+        ctxt = xmlCreateMemoryParserCtxt(data, (int) size);
+        if (!ctxt || !ctxt->sax || !ctxt->sax->startElementNs) {
+                xmlFreeParserCtxt(ctxt);
+                return -ENOMEM;
+        }
+        xmlCtxtUseOptions(ctxt, XML_SAFE_OPTIONS);
+        hooks->start_element = ctxt->sax->startElementNs;
+        hooks->internal_subset = ctxt->sax->internalSubset;
+        hooks->characters = ctxt->sax->characters;
+        hooks->ignorable_whitespace = ctxt->sax->ignorableWhitespace;
+        ctxt->sax->startElementNs = hook_start_element;
+        ctxt->sax->internalSubset = hook_internal_subset;
+        if (hooks->characters)
+                ctxt->sax->characters = hook_characters;
+        /* The same function for both keeps libxml2 from sorting out "ignorable" blanks. */
+        if (hooks->ignorable_whitespace == hooks->characters)
+                ctxt->sax->ignorableWhitespace = ctxt->sax->characters;
+        else if (hooks->ignorable_whitespace)
+                ctxt->sax->ignorableWhitespace = hook_ignorable_whitespace;
+        ctxt->_private = hooks;
+        (void) xmlParseDocument(ctxt);
+        doc = ctxt->myDoc;
+        ctxt->myDoc = NULL;
+        if (doc && !ctxt->wellFormed) {
+                xmlFreeDoc(doc);
+                doc = NULL;
+        }
+        xmlFreeParserCtxt(ctxt);
+        *ret = doc;
+        return 0;
+}
+
 int rule_parse(const char *data, size_t size, const char *path, Rule **ret, Diag *diag) {
         _cleanup_(rule_freep) Rule *rule = NULL;
         XmlErrorCapture cap;
+        LineHooks hooks = {};
         xmlDoc *doc;
         Loader l = { .path = path, .diag = diag };
         int r;
@@ -1120,8 +1292,10 @@ int rule_parse(const char *data, size_t size, const char *path, Rule **ret, Diag
         l.rule = rule;
 
         xml_errors_begin(&cap, diag, 1, NULL);
-        doc = xmlReadMemory(data, (int) size, path, NULL, XML_SAFE_OPTIONS);
+        r = read_tree(data, size, &hooks, &doc);
         xml_errors_end(&cap);
+        if (r < 0)
+                return r;
         if (!doc) {
                 if (cap.errors == 0)
                         diag_add(diag, DIAG_ERROR, DIAG_NO_LINE, DIAG_NO_OFFSET, "not a well-formed XML file");
@@ -1132,7 +1306,7 @@ int rule_parse(const char *data, size_t size, const char *path, Rule **ret, Diag
                 return -EBADMSG;
         }
         if (doc->intSubset || doc->extSubset)
-                r = bad(&l, (const xmlNode *) doc->intSubset, "a DOCTYPE is not allowed in rules");
+                r = bad_line(&l, hooks.doctype_line, "a DOCTYPE is not allowed in rules");
         else if (!xmlDocGetRootElement(doc))
                 r = bad(&l, NULL, "no root element");
         else
