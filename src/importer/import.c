@@ -229,7 +229,8 @@ int importer_add_path(Importer *im, const char *path) {
         return walk(im, path, 0);
 }
 
-/* Reads the whole file once: its SHA-256 names it, its first bytes tell its format. */
+/* Reads the first bytes of the file: they tell its format. Its SHA-256 is taken while it is
+ * parsed, so that a large file is read once. */
 static int identify(ImportInput *in) {
         _cleanup_(instream_freep) InStream *s = NULL;
         _cleanup_free_ uint8_t *head = NULL;
@@ -253,7 +254,7 @@ static int identify(ImportInput *in) {
                 n += (size_t) k;
         }
         in->format = detect_format(head, n);
-        return instream_sha256_hex(s, in->sha256);
+        return 0;
 }
 
 static int attribute(Importer *im, ImportInput *in, bool warn);
@@ -463,15 +464,6 @@ static int import_one(Importer *im, ImportInput *in) {
                          ignore ? "ignored" : "skipped");
                 return 0;
         }
-        r = store_file_lookup(im->store, in->sha256, &earlier);
-        if (r < 0)
-                return r;
-        if (r > 0) {
-                in->status = INPUT_DUPLICATE;
-                in->duplicate_of = TAKE_PTR(earlier);
-                return 0;
-        }
-
         r = instream_open(in->path, &s);
         if (r < 0) {
                 in->status = INPUT_FAILED;
@@ -493,7 +485,7 @@ static int import_one(Importer *im, ImportInput *in) {
         }
         r = store_file_add(im->store, &(StoreFile) {
                         .path = in->path,
-                        .sha256 = in->sha256,
+                        .sha256 = "importing",     /* set once read: see below */
                         .size = in->size,
                         .format = import_format_name(in->format),
                         .tz = tz_name(im->opts.tz),
@@ -518,6 +510,37 @@ static int import_one(Importer *im, ImportInput *in) {
         if (parse_r < 0 && parse_r != -EBADMSG) {
                 r = parse_r;
                 goto fail;
+        }
+        if (parse_r != -EBADMSG) {
+                /* The stream hashed what the parser read; a file imported before (in this run
+                 * or an earlier one) is rolled back whole: its events were all duplicates. */
+                r = instream_sha256_hex(s, in->sha256);
+                if (r < 0)
+                        goto fail;
+                r = store_file_lookup(im->store, in->sha256, &earlier);
+                if (r < 0)
+                        goto fail;
+                if (r > 0) {
+                        Diag *fresh = diag_new(in->path);
+
+                        if (!fresh) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        /* Its warnings were given when it was first imported. */
+                        diag_free(in->diag);
+                        in->diag = fresh;
+                        in->status = INPUT_DUPLICATE;
+                        in->duplicate_of = TAKE_PTR(earlier);
+                        in->events = in->duplicates = in->rows = 0;
+                        free(in->host);
+                        in->host = NULL;
+                        in->attribution = NULL;
+                        return store_rollback(im->store);
+                }
+                r = store_file_set_sha256(im->store, fi.file_id, in->sha256);
+                if (r < 0)
+                        goto fail;
         }
         if (parse_r == -EBADMSG) {
                 /* Not readable as the format it looked like: nothing of it is kept. */
@@ -565,7 +588,7 @@ int importer_run(Importer *im, ImportProgress progress, void *userdata) {
                 if (im->inputs[i].status == INPUT_PENDING || i >= im->n_settled)
                         total++;
 
-        /* Read every file once to know its format and contents' hash. */
+        /* Look at the start of every file to know its format. */
         for (size_t i = 0; i < im->n_inputs; i++) {
                 ImportInput *in = &im->inputs[i];
 

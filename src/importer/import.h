@@ -36,7 +36,7 @@ typedef struct ImportInput {
         const char *attribution;/* how a host-less file's host was chosen: "option", "folder",
                                  * "only-host", "unknown"; NULL otherwise */
         uint64_t size;
-        char sha256[65];        /* hex, "" until read */
+        char sha256[65];        /* hex; "" until the file was read through */
         uint64_t events, duplicates, rows;
         char *duplicate_of;     /* for INPUT_DUPLICATE: the path imported before */
         Diag *diag;             /* warnings and errors about this input; never NULL */

@@ -339,6 +339,19 @@ int store_file_finish(Store *s, int64_t id, uint64_t events, uint64_t duplicates
         return 0;
 }
 
+int store_file_set_sha256(Store *s, int64_t id, const char *sha256) {
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        if (sqlite3_prepare_v2(s->db, "UPDATE files SET sha256 = ?2 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        sqlite3_bind_int64(st, 1, id);
+        bind_text(st, 2, sha256);
+        r = sqlite3_step(st);
+        sqlite3_finalize(st);
+        return r == SQLITE_DONE ? 0 : fail(s, -EIO);
+}
+
 int store_file_set_host(Store *s, int64_t id, const char *host) {
         sqlite3_stmt *st = NULL;
         int r;

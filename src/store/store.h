@@ -42,6 +42,9 @@ int store_file_lookup(Store *s, const char *sha256, char **ret_path);
 int store_file_add(Store *s, const StoreFile *f, int64_t *ret_id);
 /* Records the counts of a finished import and its warnings. */
 int store_file_finish(Store *s, int64_t id, uint64_t events, uint64_t duplicates, uint64_t rows, const Diag *d);
+/* Sets the SHA-256 of file id, known once its contents were read. Returns 0, or -EIO (also
+ * when another file has it). */
+int store_file_set_sha256(Store *s, int64_t id, const char *sha256);
 /* Sets the host (a key, or NULL when none or several) that file id belongs to, once its import
  * has found out. Returns 0 or -EIO. */
 int store_file_set_host(Store *s, int64_t id, const char *host);
