@@ -360,7 +360,9 @@ static void test_confirmed_content(void **state) {
         assert_non_null(strstr(f->reason, "0.0.0.0:443 at 2024-03-12T02:14:13.4200003Z"));
         assert_non_null(strstr(f->remediation, "case/web01/applicationHost.config"));
         assert_non_null(strstr(f->remediation, "<key path=\"LM/W3SVC/1\"> (line 52)"));
-        assert_non_null(strstr(f->remediation, "certhash=0123456789abcdef0123456789abcdef01234567"));
+        /* The binding HTTP.sys holds now is named; the one to restore is the site's certificate. */
+        assert_non_null(strstr(f->remediation, "now to: 0123456789abcdef0123456789abcdef01234567"));
+        assert_non_null(strstr(f->remediation, "certhash=<thumbprint of the site's certificate>"));
         assert_non_null(strstr(f->remediation, "ipport=0.0.0.0:443"));
         assert_true(has_evidence(f, "netsh", "0.0.0.0:443 is bound to certificate 0123456789abcdef"));
         assert_true(has_evidence(f, "binding", "site \"Default Web Site\" (id 1) has the https binding *:443: on 0.0.0.0:443"));

@@ -1027,9 +1027,9 @@ static void test_shipped_pack(void **state) {
         assert_int_equal(kb->facts[rule_fact_index(kb, "launch")].n_events, 2);
         /* A tag spread over two lines is reported where it starts. */
         assert_int_equal(kb->facts[rule_fact_index(kb, "launch")].events[1].line, 80);
-        assert_int_equal(kb->facts[rule_fact_index(kb, "config")].line, 123);
+        assert_int_equal(kb->facts[rule_fact_index(kb, "config")].line, 117);
         assert_int_equal(kb->n_decisions, 6);
-        assert_int_equal(kb->decisions[1].line, 186);
+        assert_int_equal(kb->decisions[1].line, 180);
         assert_int_equal(kb->n_host_decisions, 1);
         assert_string_equal(kb->host_decisions[0].verdict, "at_risk");
         assert_true(rule_verdict(kb, "confirmed")->remedy);
