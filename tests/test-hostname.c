@@ -26,6 +26,9 @@ static void test_key(void **state) {
                 { "   ", NULL },
                 { ".", NULL },
                 { " .x", NULL },
+                { "10.0.0.5", "10.0.0.5" },     /* an address is a name whole */
+                { " 10.0.0.5 ", "10.0.0.5" },
+                { "10web.contoso", "10web" },
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
