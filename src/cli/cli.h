@@ -52,7 +52,9 @@ typedef struct Store Store;
 typedef struct Importer Importer;
 typedef struct Tz Tz;
 
-/* Opens the database (NULL: in memory), printing why it cannot. */
+/* The zone of --tz (NULL: UTC), printing why it is refused. Returns 0 or a negative errno. */
+int cli_tz(const char *verb, const char *spec, Tz **ret);
+/* Opens the database (NULL: a private temporary one), printing why it cannot. */
 int cli_open_store(const char *path, Store **ret);
 /* Imports opts->paths into store, printing every input's warnings. *ret_partial tells whether
  * some input was skipped or failed. The importer is handed back for the report. Returns 0 or a

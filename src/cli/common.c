@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/datetime.h"
 #include "base/diag.h"
 #include "cli.h"
 #include "config.h"
@@ -113,6 +114,15 @@ int cli_parse(int argc, char **argv, const char *verb, unsigned allowed, const c
         }
         *ret = o;
         return 0;
+}
+
+int cli_tz(const char *verb, const char *spec, Tz **ret) {
+        int r = tz_new(spec, ret);
+
+        if (r < 0)
+                fprintf(stderr, "evdiag %s: --tz %s: %s\n", verb, spec,
+                        r == -ENOENT ? "no such time zone" : "not a zone name or offset such as +02:00");
+        return r;
 }
 
 int cli_open_store(const char *path, Store **ret) {

@@ -37,12 +37,8 @@ int verb_diagnose(int argc, char **argv) {
         r = cli_parse(argc, argv, "diagnose", OPT_DB | OPT_IMPORT | OPT_ANALYZE, usage, &opts);
         if (r != 0)
                 return r > 0 ? EXIT_OK : EXIT_USAGE;
-        r = tz_new(opts.tz, &tz);
-        if (r < 0) {
-                fprintf(stderr, "evdiag diagnose: --tz %s: %s\n", opts.tz,
-                        r == -ENOENT ? "no such time zone" : "not a zone name or offset such as +02:00");
+        if (cli_tz("diagnose", opts.tz, &tz) < 0)
                 return EXIT_USAGE;
-        }
         if (cli_open_store(opts.db, &store) < 0)
                 return EXIT_FATAL;
         if (cli_import(store, &opts, tz, &im, &partial) < 0)

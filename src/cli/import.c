@@ -35,12 +35,8 @@ int verb_import(int argc, char **argv) {
         r = cli_parse(argc, argv, "import", OPT_DB | OPT_DB_REQUIRED | OPT_IMPORT, usage, &opts);
         if (r != 0)
                 return r > 0 ? EXIT_OK : EXIT_USAGE;
-        r = tz_new(opts.tz, &tz);
-        if (r < 0) {
-                fprintf(stderr, "evdiag import: --tz %s: %s\n", opts.tz,
-                        r == -ENOENT ? "no such time zone" : "not a zone name or offset such as +02:00");
+        if (cli_tz("import", opts.tz, &tz) < 0)
                 return EXIT_USAGE;
-        }
         if (cli_open_store(opts.db, &store) < 0)
                 return EXIT_FATAL;
         if (cli_import(store, &opts, tz, &im, &partial) < 0)
