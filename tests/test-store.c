@@ -564,6 +564,56 @@ static void test_artifacts(void **state) {
         assert_int_equal(store_netsh_binding_add(s, file, NULL, &n), 0);
 }
 
+typedef struct Seen {
+        int64_t times[8];
+        size_t n;
+        int stop_after;
+} Seen;
+
+static int seen_event(void *userdata, const StoreEventRow *row) {
+        Seen *seen = userdata;
+
+        assert_true(seen->n < 8);
+        assert_string_equal(row->host, "web01");
+        assert_string_equal(row->path, "System.xml");
+        seen->times[seen->n++] = row->time;
+        return seen->stop_after > 0 && (int) seen->n >= seen->stop_after ? 42 : 0;
+}
+
+static void test_events_between(void **state) {
+        _cleanup_(store_freep) Store *s = NULL;
+        Event ev = { .provider = "P", .event_id = 1, .qualifiers = EVENT_NO_VALUE, .version = EVENT_NO_VALUE,
+                     .level = EVENT_NO_VALUE, .task = EVENT_NO_VALUE, .opcode = EVENT_NO_VALUE,
+                     .offset = UINT64_MAX };
+        int64_t file;
+        Seen seen = {};
+
+        assert_int_equal(store_open(NULL, &s, NULL), 0);
+        file = add_file(s, "System.xml", SHA_A);
+        /* Five events of web01 out of order, one of web02. */
+        for (int64_t t = 50; t >= 10; t -= 10) {
+                ev.time = t;
+                ev.record_id = t;
+                assert_int_equal(store_event_add(s, file, "web01", &ev), 1);
+        }
+        ev.time = 30;
+        ev.record_id = 999;
+        assert_int_equal(store_event_add(s, file, "web02", &ev), 1);
+
+        assert_int_equal(store_events_between(s, "web01", 20, 40, 100, seen_event, &seen), 0);
+        assert_int_equal(seen.n, 3);
+        assert_true(seen.times[0] == 20 && seen.times[1] == 30 && seen.times[2] == 40);
+        seen = (Seen) {};
+        assert_int_equal(store_events_between(s, "web01", 0, 100, 2, seen_event, &seen), 0);   /* limit */
+        assert_int_equal(seen.n, 2);
+        seen = (Seen) { .stop_after = 1 };
+        assert_int_equal(store_events_between(s, "web01", 0, 100, 100, seen_event, &seen), 42);
+        assert_int_equal(seen.n, 1);
+        seen = (Seen) {};
+        assert_int_equal(store_events_between(s, "nobody", 0, 100, 100, seen_event, &seen), 0);
+        assert_int_equal(seen.n, 0);
+}
+
 static void test_sql_functions(void **state) {
         _cleanup_(store_freep) Store *s = NULL;
         char *v;
@@ -598,6 +648,10 @@ static void test_sql_functions(void **state) {
                 { "SELECT evd_endpoint(?1)", "WWW.Contoso.com:443", "www.contoso.com:443" },
                 { "SELECT evd_endpoint(?1)", "no endpoint here", NULL },
                 { "SELECT evd_endpoint(?1)", NULL, NULL },
+                { "SELECT evd_field(?1, 'commandline')", "[[\"CommandLine\",\"cscript adsutil.vbs\"]]", "cscript adsutil.vbs" },
+                { "SELECT evd_field(?1, 'Image')", "[[\"CommandLine\",\"x\"]]", NULL },
+                { "SELECT evd_field(?1, 'a')", "[[\"a\",\"1\"", NULL },                     /* malformed */
+                { "SELECT evd_field(NULL, 'a')", NULL, NULL },
                 { "SELECT evd_capture('LM/W3SVC/12', '^LM/W3SVC/([0-9]+)$', 1)", NULL, "12" },
                 { "SELECT evd_capture('LM/W3SVC/INFO', '^LM/W3SVC/([0-9]+)$', 1)", NULL, NULL },
                 { "SELECT evd_capture('LM/W3SVC/12', '^LM/W3SVC/([0-9]+)$', 2)", NULL, NULL },
@@ -691,6 +745,7 @@ int main(void) {
                 cmocka_unit_test(test_open_file),
                 cmocka_unit_test(test_open_foreign),
                 cmocka_unit_test(test_events),
+                cmocka_unit_test(test_events_between),
                 cmocka_unit_test(test_files),
                 cmocka_unit_test(test_transactions),
                 cmocka_unit_test(test_hosts),

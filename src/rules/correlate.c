@@ -6,13 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/datetime.h"
 #include "base/diag.h"
+#include "base/json.h"
 #include "base/limits.h"
 #include "base/match.h"
 #include "base/strbuf.h"
+#include "event-summary.h"
 #include "importer/sink.h"
 #include "report/report.h"
 #include "rule-compile.h"
@@ -23,7 +24,6 @@
 /* How many symptoms and evidence lines one finding shows; the rest are counted. */
 #define FINDING_MAX_SYMPTOMS 50
 #define FINDING_MAX_EVIDENCE 50
-#define SUMMARY_MAX 300
 
 /* A row of a symptom or fact query, copied out of SQLite. */
 typedef struct Row {
@@ -33,6 +33,7 @@ typedef struct Row {
         int digits;
         bool recovered;
         char *host, *provider, *channel, *message, *path;
+        char *data;             /* events: their values, JSON pairs as stored */
         char **values;          /* artifact columns, or symptom captures */
         size_t n_values;
 } Row;
@@ -57,7 +58,6 @@ typedef struct Run {
         const CorrelateOptions *opts;
         Diag *diag;
         CompiledFact *facts;
-        StoreQuery *fields_stmt;
         /* Per host and symptom. */
         const char *host, *host_name;
         const Row *symptom;
@@ -73,6 +73,7 @@ static void row_done(Row *r) {
         free(r->channel);
         free(r->message);
         free(r->path);
+        free(r->data);
         for (size_t i = 0; i < r->n_values; i++)
                 free(r->values[i]);
         free(r->values);
@@ -118,6 +119,7 @@ static int read_event_row(StoreQuery *q, size_t n_extra, Row *ret) {
         r.channel = dup_col(q, EVCOL_CHANNEL);
         r.message = dup_col(q, EVCOL_MESSAGE);
         r.path = dup_col(q, EVCOL_PATH);
+        r.data = dup_col(q, EVCOL_DATA);
         if (n_extra > 0) {
                 r.values = calloc(n_extra, sizeof(char *));
                 if (!r.values) {
@@ -404,22 +406,7 @@ static const char *int_text(Run *run, int64_t v) {
 }
 
 static const char *event_field(Run *run, const Row *row, const char *name) {
-        StoreQuery *st = run->fields_stmt;
-        char *v = NULL;
-
-        store_query_reset(st);
-        if (store_query_bind_int(st, 1, row->rowid) < 0)
-                return NULL;
-        while (store_query_step(st) > 0) {
-                const char *n = store_query_text(st, 0);
-
-                if (n && strcasecmp(n, name) == 0) {
-                        v = dup_col(st, 1);
-                        break;
-                }
-        }
-        store_query_reset(st);
-        return keep(run, v);
+        return keep(run, json_pairs_get(row->data, name));
 }
 
 static char *row_summary(Run *run, size_t fi, const Row *row);
@@ -509,46 +496,6 @@ static const char *rule_lookup(void *userdata, const char *name) {
         return NULL;
 }
 
-/* "Service Control Manager 7036: The IIS Admin Service service entered the running state." —
- * the message's first line, or the event's values when the export has no message. */
-static char *default_summary(Run *run, const Row *row) {
-        _cleanup_strbuf_ StrBuf b = {};
-        const char *m = row->message;
-
-        strbuf_printf(&b, "%s %lld: ", row->provider ? row->provider : "event", (long long) row->event_id);
-        if (m && *m) {
-                const char *nl = strchr(m, '\n');
-                size_t len = nl ? (size_t) (nl - m) : strlen(m);
-
-                strbuf_append(&b, m, len);
-        } else {
-                StoreQuery *st = run->fields_stmt;
-                bool first = true;
-
-                store_query_reset(st);
-                store_query_bind_int(st, 1, row->rowid);
-                while (store_query_step(st) > 0 && b.len < SUMMARY_MAX) {
-                        const char *n = store_query_text(st, 0), *v = store_query_text(st, 1);
-
-                        if (!v || !*v)
-                                continue;
-                        strbuf_printf(&b, "%s%s%s%s", first ? "" : "; ", n ? n : "", n ? "=" : "", v);
-                        first = false;
-                }
-                store_query_reset(st);
-        }
-        if (b.len > SUMMARY_MAX) {
-                size_t cut = SUMMARY_MAX;
-
-                while (cut > 0 && ((unsigned char) b.data[cut] & 0xC0) == 0x80)
-                        cut--;
-                b.len = cut;
-                b.data[cut] = 0;
-                strbuf_puts(&b, "…");
-        }
-        return strbuf_steal(&b);
-}
-
 /* The evidence line of a row: its <event>'s summary template, else its fact's, else a default;
  * without a trailing full stop, which would clash with the punctuation around it. */
 static char *row_summary(Run *run, size_t fi, const Row *row) {
@@ -567,7 +514,7 @@ static char *row_summary(Run *run, size_t fi, const Row *row) {
 
                 r = template_expand(t, row_lookup, &sc, &b);
         } else if (row->event) {
-                char *d = default_summary(run, row);
+                char *d = event_summary(row->provider, row->event_id, row->message, row->data);
 
                 r = d ? strbuf_puts(&b, d) : -ENOMEM;
                 free(d);
@@ -962,8 +909,6 @@ static int run_rule(Store *store, const Rule *rule, const CorrelateOptions *opts
         if (!run.state)
                 return -ENOMEM;
         r = compile_facts(&run);
-        if (r == 0 && store_query_new(store, compile_event_fields_sql(), &run.fields_stmt) < 0)
-                r = fail_store(&run);
         if (r == 0)
                 r = find_symptoms(&run, &symptoms);
 
@@ -989,7 +934,6 @@ static int run_rule(Store *store, const Rule *rule, const CorrelateOptions *opts
                 rowset_done(&run.state[i]);
         free(run.state);
         compiled_facts_free(&run);
-        store_query_free(run.fields_stmt);
         free(run.lookup_buf);
         return r < 0 ? r : added;
 }

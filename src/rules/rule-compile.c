@@ -39,9 +39,9 @@ static void param_text(Builder *b, const char *s) {
 static void source_sql(Builder *b, const RuleSource *s, FactKind kind) {
         switch (s->kind) {
         case SOURCE_FIELD:
-                put(b, "NULLIF((SELECT d.value FROM event_data d WHERE d.event = e.id AND d.name = ");
+                put(b, "NULLIF(evd_field(e.data, ");
                 param_text(b, s->name);
-                put(b, " COLLATE NOCASE ORDER BY d.pos LIMIT 1), '')");
+                put(b, "), '')");
                 break;
         case SOURCE_MESSAGE:
                 put(b, "NULLIF(e.message, '')");
@@ -154,7 +154,7 @@ static void list_sql(Builder *b, const char *column, char *const *items, size_t 
 
 static void event_select(Builder *b, const RuleEventSel *sel) {
         put(b, "SELECT e.id, e.host, e.time, e.time_digits, e.event_id, e.record_id, e.provider, e.channel, "
-               "e.message, f.path, e.line, e.offset, e.recovered");
+               "e.message, f.path, e.line, e.offset, e.recovered, e.data");
 }
 
 static void event_where(Builder *b, const RuleEventSel *sel) {
@@ -295,10 +295,6 @@ int compile_artifact_fact(const RuleFact *fact, Query *ret) {
         }
         ret->names = names;
         return 0;
-}
-
-const char *compile_event_fields_sql(void) {
-        return "SELECT name, value FROM event_data WHERE event = ?1 ORDER BY pos";
 }
 
 void query_done(Query *q) {

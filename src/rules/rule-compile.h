@@ -50,6 +50,7 @@ enum {
         EVCOL_LINE,
         EVCOL_OFFSET,
         EVCOL_RECOVERED,
+        EVCOL_DATA,
         _EVCOL_MAX,
 };
 
@@ -61,7 +62,5 @@ int compile_symptom(const Rule *rule, size_t i, Query *ret);
 int compile_event_fact(const RuleFact *fact, size_t i, Query *ret);
 /* Rows of an artifact fact on PARAM_HOST: its kind's columns, then its captures. */
 int compile_artifact_fact(const RuleFact *fact, Query *ret);
-/* The EventData values of one event, by position: "SELECT name, value ... WHERE event = ?1". */
-const char *compile_event_fields_sql(void);
 
 void query_done(Query *q);

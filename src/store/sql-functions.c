@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/endpoint.h"
+#include "base/json.h"
 #include "base/match.h"
 #include "base/strbuf.h"
 #include "base/utf.h"
@@ -148,6 +149,23 @@ static void fn_utf16(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         sqlite3_result_text(ctx, strbuf_steal(&b), -1, free);
 }
 
+static void fn_field(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+        const char *data = (const char *) sqlite3_value_text(argv[0]);
+        const char *name = (const char *) sqlite3_value_text(argv[1]);
+        char *v;
+
+        if (!data || !name) {
+                sqlite3_result_null(ctx);
+                return;
+        }
+        /* Malformed data (a hand-edited database) reads as no value, like the view does. */
+        v = json_pairs_get(data, name);
+        if (v)
+                sqlite3_result_text(ctx, v, -1, free);
+        else
+                sqlite3_result_null(ctx);
+}
+
 static void fn_endpoint(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         const char *text = (const char *) sqlite3_value_text(argv[0]);
         char *e = NULL;
@@ -173,6 +191,7 @@ int sql_functions_register(sqlite3 *db) {
                 { "evd_label", 2, fn_label },
                 { "evd_utf16", 1, fn_utf16 },
                 { "evd_endpoint", 1, fn_endpoint },
+                { "evd_field", 2, fn_field },
         };
 
         for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)

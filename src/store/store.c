@@ -722,6 +722,55 @@ int store_netsh_binding_add(Store *s, int64_t file_id, const char *host, const N
         return run(s, st);
 }
 
+static int64_t opt_int(sqlite3_stmt *st, int col) {
+        return sqlite3_column_type(st, col) == SQLITE_NULL ? EVENT_NO_VALUE : sqlite3_column_int64(st, col);
+}
+
+int store_events_between(Store *s, const char *host, int64_t from, int64_t to, size_t limit,
+                         StoreEventFn fn, void *userdata) {
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT e.id, e.time, e.time_digits, e.event_id, e.record_id, e.host, e.computer, "
+                               "e.channel, e.provider, e.message, e.data, f.path, e.line, e.offset, e.recovered "
+                               "FROM events e JOIN files f ON f.id = e.file_id "
+                               "WHERE e.host = ?1 AND e.time BETWEEN ?2 AND ?3 ORDER BY e.time, e.id LIMIT ?4",
+                               -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        bind_text(st, 1, host);
+        sqlite3_bind_int64(st, 2, from);
+        sqlite3_bind_int64(st, 3, to);
+        sqlite3_bind_int64(st, 4, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64) limit);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+                StoreEventRow row = {
+                        .id = sqlite3_column_int64(st, 0),
+                        .time = sqlite3_column_int64(st, 1),
+                        .digits = sqlite3_column_int(st, 2),
+                        .event_id = sqlite3_column_int64(st, 3),
+                        .record_id = opt_int(st, 4),
+                        .host = (const char *) sqlite3_column_text(st, 5),
+                        .computer = (const char *) sqlite3_column_text(st, 6),
+                        .channel = (const char *) sqlite3_column_text(st, 7),
+                        .provider = (const char *) sqlite3_column_text(st, 8),
+                        .message = (const char *) sqlite3_column_text(st, 9),
+                        .data = (const char *) sqlite3_column_text(st, 10),
+                        .path = (const char *) sqlite3_column_text(st, 11),
+                        .line = opt_int(st, 12),
+                        .offset = opt_int(st, 13),
+                        .recovered = sqlite3_column_int(st, 14) != 0,
+                };
+                int k = fn(userdata, &row);
+
+                if (k != 0) {
+                        sqlite3_finalize(st);
+                        return k;
+                }
+        }
+        sqlite3_finalize(st);
+        return r == SQLITE_DONE ? 0 : fail(s, -EIO);
+}
+
 int store_query_new(Store *s, const char *sql, StoreQuery **ret) {
         StoreQuery *q = calloc(1, sizeof(*q));
 

@@ -83,6 +83,22 @@ int store_config_property_add(Store *s, int64_t file_id, const char *host, const
 int store_site_binding_add(Store *s, int64_t file_id, const char *host, const SiteBinding *b);
 int store_netsh_binding_add(Store *s, int64_t file_id, const char *host, const NetshBinding *b);
 
+/* An event as timelines show it; strings valid during the callback only. */
+typedef struct StoreEventRow {
+        int64_t id, time, event_id, record_id;  /* record_id EVENT_NO_VALUE when none */
+        int digits;
+        const char *host, *computer, *channel, *provider, *message, *data, *path;
+        int64_t line, offset;                   /* EVENT_NO_VALUE when none */
+        bool recovered;
+} StoreEventRow;
+typedef int (*StoreEventFn)(void *userdata, const StoreEventRow *row);
+
+/* Calls fn for each event of host (a key) with from <= time <= to, in time order, at most
+ * limit of them (through the index on host and time: no scan). Stops at fn's first non-zero
+ * return and returns it; else 0, or -EIO. */
+int store_events_between(Store *s, const char *host, int64_t from, int64_t to, size_t limit,
+                         StoreEventFn fn, void *userdata);
+
 /* A read query with bound parameters. SQL text comes from evdiag's own code, never from input;
  * values from input or rules are bound. */
 typedef struct StoreQuery StoreQuery;
