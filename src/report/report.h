@@ -30,6 +30,7 @@ typedef struct ReportSymptom {
         char *endpoint;         /* NULL when the event names none */
         char *source;           /* "path:line" */
         char *verdict;          /* this symptom's own verdict */
+        int64_t row;            /* the event's id in the store (events.id); not in the JSON */
 } ReportSymptom;
 
 typedef struct ReportEvidence {
@@ -41,6 +42,7 @@ typedef struct ReportEvidence {
         int64_t record_id;      /* for events that have one; -1 otherwise */
         char *summary;
         char *source;           /* "path:line", or "path, offset 0x…" for binary logs */
+        int64_t row;            /* for events: events.id in the store; -1 otherwise; not in JSON */
 } ReportEvidence;
 
 typedef struct ReportFinding {

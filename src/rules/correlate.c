@@ -549,7 +549,7 @@ static char *row_source(const Row *row, const char *path_fallback) {
 static int add_evidence(Run *run, ReportFinding *finding, size_t fi, const Row *row) {
         const RuleFact *f = &run->rule->facts[fi];
         _cleanup_free_ char *source = NULL, *summary = NULL;
-        ReportEvidence e = { .kind = f->evidence, .event_id = -1, .record_id = -1 };
+        ReportEvidence e = { .kind = f->evidence, .event_id = -1, .record_id = -1, .row = -1 };
 
         if (strcmp(f->evidence, "none") == 0)
                 return 0;
@@ -562,6 +562,7 @@ static int add_evidence(Run *run, ReportFinding *finding, size_t fi, const Row *
                 e.digits = row->digits;
                 e.event_id = row->event_id;
                 e.record_id = row->record_id;
+                e.row = row->rowid;
                 source = row_source(row, "?");
         } else {
                 const char *path = artifact_value(run, fi, row, "path");
@@ -643,6 +644,7 @@ static int add_symptom(ReportFinding *finding, const Row *s, const char *endpoin
                 .endpoint = (char *) endpoint,
                 .source = source,
                 .verdict = (char *) verdict,
+                .row = s->rowid,
         };
 
         if (!source)
