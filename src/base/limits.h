@@ -33,3 +33,21 @@
 #define EVDIAG_MAX_REGEX            1024               /* bytes of one regular expression */
 #define EVDIAG_MAX_FACT_ROWS        1000               /* rows of one fact kept per symptom */
 #define EVDIAG_MAX_SYMPTOMS         100000             /* symptoms of one rule evaluated per run */
+
+/* Binary .evtx logs. Chunks are 64 KiB, so most sizes are bounded by the format itself; these
+ * caps bound what a hostile chunk can make the reader do or keep. */
+#define EVDIAG_MAX_EVTX_RECORD_SIZE   (65536 - 512)      /* bytes of one record: a chunk's data area */
+#define EVDIAG_MAX_EVTX_DEPTH         64                 /* BinXML nesting: elements and nested BinXML values */
+#define EVDIAG_MAX_EVTX_SUBSTITUTIONS 2048               /* values of one template instance */
+#define EVDIAG_MAX_EVTX_CHUNK_TEMPLATES 1024             /* template definitions used in one chunk */
+#define EVDIAG_MAX_EVTX_TEMPLATE_CACHE (8 * 1024 * 1024) /* bytes of compiled templates kept across chunks, per thread */
+#define EVDIAG_MAX_EVTX_NAME_CHARS    1024               /* UTF-16 units of one element, attribute or entity name */
+#define EVDIAG_MAX_EVTX_TEMPLATE_BYTES (1024 * 1024)     /* bytes of one compiled template (operations and names) */
+#define EVDIAG_MAX_EVTX_ATTRIBUTES    256                /* attributes of one element */
+#define EVDIAG_MAX_EVTX_RECORD_OUTPUT (2 * 1024 * 1024)  /* bytes rendered for one record */
+#define EVDIAG_MAX_EVTX_CHUNK_OUTPUT  (16 * 1024 * 1024) /* bytes rendered for one chunk */
+#define EVDIAG_MAX_EVTX_RECORD_STEPS  (256 * 1024)       /* BinXML tokens walked for one record */
+#define EVDIAG_MAX_EVTX_CHUNK_STEPS   (4 * 1024 * 1024)  /* BinXML tokens walked for one chunk */
+#define EVDIAG_MAX_EVTX_ID_RANGES     (1024 * 1024)      /* runs of record ids remembered to drop duplicate recovered records */
+#define EVDIAG_MAX_EVTX_CHUNK_WARNINGS 32                /* warnings kept per chunk; the rest are counted */
+#define EVDIAG_MAX_EVTX_THREADS       64                 /* parser threads */
