@@ -508,7 +508,7 @@ static void test_store_failure_midway(void **state) {
         }
 }
 
-/* Files that are no logs: ignored in a folder, skipped when named. */
+/* Files that are no logs: ignored in a folder, skipped when named; broken logs fail. */
 static void test_not_logs(void **state) {
         _cleanup_(store_freep) Store *store = open_memory();
         _cleanup_(importer_freep) Importer *im = NULL;
@@ -540,13 +540,12 @@ static void test_not_logs(void **state) {
         assert_true(diag_has(in->diag, DIAG_WARNING, "not an event log export", "; skipped"));
         assert_int_equal(input(im, "named/empty.txt")->status, INPUT_SKIPPED);
 
-        /* An .evtx is skipped, in a folder too, with what to do instead. */
+        /* A truncated .evtx fails, in a folder too, with what is wrong; the rest is imported. */
         for (int i = 0; i < 2; i++) {
                 in = input(im, i ? "named/Security.evtx" : "case/System.evtx");
-                assert_int_equal(in->status, INPUT_SKIPPED);
+                assert_int_equal(in->status, INPUT_FAILED);
                 assert_int_equal(in->format, FORMAT_EVTX);
-                assert_true(diag_has(in->diag, DIAG_WARNING, "binary .evtx logs are not read yet",
-                                     "wevtutil qe System /f:xml"));
+                assert_true(diag_has(in->diag, DIAG_ERROR, "truncated .evtx log", NULL));
         }
         assert_int_equal(input(im, "case/System.xml")->status, INPUT_IMPORTED);
         assert_int_equal(count(store, "SELECT count(*) FROM files"), 1);

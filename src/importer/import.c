@@ -16,6 +16,7 @@
 #include "base/stream.h"
 #include "base/strbuf.h"
 #include "csv-export.h"
+#include "evtx.h"
 #include "netsh.h"
 #include "store/store.h"
 #include "text-export.h"
@@ -37,6 +38,8 @@ static ParseFn parser_for(ImportFormat f) {
                 return apphost_parse;
         case FORMAT_NETSH:
                 return netsh_parse;
+        case FORMAT_EVTX:
+                return evtx_parse;
         default:
                 return NULL;
         }
@@ -45,9 +48,6 @@ static ParseFn parser_for(ImportFormat f) {
 /* Why a format that is recognised is still not read. */
 static const char *unsupported_reason(ImportFormat f) {
         switch (f) {
-        case FORMAT_EVTX:
-                return "binary .evtx logs are not read yet; export the log as XML "
-                       "(wevtutil qe System /f:xml > System.xml) and import that";
         case FORMAT_EVT:
                 return "legacy .evt logs (Windows Server 2003 and older) are not supported";
         case FORMAT_EMPTY:
