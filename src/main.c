@@ -9,13 +9,14 @@
 static const char usage[] =
         "Usage: evdiag VERB [OPTIONS] ...\n"
         "\n"
-        "Finds why an IIS server lost its HTTPS binding, from exported Windows event logs,\n"
+        "Finds why an IIS server lost its HTTPS binding, from Windows event logs (.evtx or exported),\n"
         "applicationHost.config and netsh output.\n"
         "\n"
         "Verbs:\n"
         "  diagnose PATH...        import the files and folders, run the rules, print the verdict\n"
         "  import --db FILE PATH...  import into a case database that persists\n"
         "  analyze --db FILE       run the rules on a case database\n"
+        "  dump FILE.evtx...       print the records of .evtx logs as JSON lines or XML\n"
         "\n"
         "Options:\n"
         "  -h, --help              show this help ('evdiag VERB --help' for a verb's options)\n"
@@ -32,6 +33,7 @@ int main(int argc, char **argv) {
                 { "diagnose", verb_diagnose },
                 { "import", verb_import },
                 { "analyze", verb_analyze },
+                { "dump", verb_dump },
         };
 
         if (argc < 2) {

@@ -46,12 +46,16 @@ int cli_parse(int argc, char **argv, const char *verb, unsigned allowed, const c
 int verb_diagnose(int argc, char **argv);
 int verb_import(int argc, char **argv);
 int verb_analyze(int argc, char **argv);
+int verb_dump(int argc, char **argv);
 
 /* Shared steps. */
+typedef struct Diag Diag;
 typedef struct Store Store;
 typedef struct Importer Importer;
 typedef struct Tz Tz;
 
+/* Prints d's entries on standard error, "path:line: message" each, and how many were not kept. */
+void cli_print_diag(const Diag *d);
 /* The zone of --tz (NULL: UTC), printing why it is refused. Returns 0 or a negative errno. */
 int cli_tz(const char *verb, const char *spec, Tz **ret);
 /* Opens the database (NULL: a private temporary one), printing why it cannot. */

@@ -135,7 +135,7 @@ int cli_open_store(const char *path, Store **ret) {
         return r;
 }
 
-static void print_diag(const Diag *d) {
+void cli_print_diag(const Diag *d) {
         size_t n;
         const DiagEntry *e = diag_entries(d, &n);
 
@@ -164,7 +164,7 @@ int cli_import(Store *store, const CliOptions *opts, Tz *tz, Importer **ret_impo
                 r = importer_run(im, NULL, NULL);
         inputs = im ? importer_inputs(im, &n) : NULL;
         for (size_t i = 0; inputs && i < n; i++) {
-                print_diag(inputs[i].diag);
+                cli_print_diag(inputs[i].diag);
                 if (inputs[i].status == INPUT_SKIPPED || inputs[i].status == INPUT_FAILED)
                         partial = true;
                 if (inputs[i].status == INPUT_DUPLICATE)

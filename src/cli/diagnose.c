@@ -11,9 +11,9 @@
 static const char usage[] =
         "Usage: evdiag diagnose [OPTIONS] PATH...\n"
         "\n"
-        "Reads exported event logs (XML, text, CSV), applicationHost.config and netsh output\n"
-        "from the files and folders named (folders are read recursively), runs the rules and\n"
-        "prints the root-cause verdict with its evidence.\n"
+        "Reads event logs (binary .evtx, or exported as XML, text or CSV), applicationHost.config\n"
+        "and netsh output from the files and folders named (folders are read recursively),\n"
+        "runs the rules and prints the root-cause verdict with its evidence.\n"
         "\n"
         "Options:\n"
         "  --format FORMAT   text (default), json or markdown\n"

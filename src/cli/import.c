@@ -11,8 +11,8 @@
 static const char usage[] =
         "Usage: evdiag import --db FILE [OPTIONS] PATH...\n"
         "\n"
-        "Imports exported event logs, applicationHost.config and netsh output into the case\n"
-        "database FILE (created when missing). A file imported before, or an event already\n"
+        "Imports event logs (.evtx or exported), applicationHost.config and netsh output into\n"
+        "the case database FILE (created when missing). A file imported before, or an event already\n"
         "present through an overlapping export, is not added twice. Run 'evdiag analyze' on\n"
         "the database afterwards.\n"
         "\n"
