@@ -99,6 +99,10 @@ static const Expect iisadmin[] = {
         { "KB2025598", "WEB01.contoso.local", "confirmed" },
         {},
 };
+static const Expect iisadmin_evtx[] = {
+        { "KB2025598", "WEB05.contoso.local", "confirmed" },
+        {},
+};
 static const Expect adsutil[] = {
         { "KB2025598", "WEB02.contoso.local", "confirmed" },
         {},
@@ -115,6 +119,17 @@ static const Expect at_risk[] = {
 
 static void test_iisadmin_confirmed(void **state) {
         check_case(&(Case) { "iisadmin-confirmed", NULL, iisadmin, "0.0.0.0:443" }, 600);
+}
+
+/* The binary System.evtx gives the same diagnosis as an export; the symptom names its offset. */
+static void test_iisadmin_evtx(void **state) {
+        _cleanup_(report_freep) Report *r = diagnose("iisadmin-evtx", NULL, 600);
+
+        check_case(&(Case) { "iisadmin-evtx", NULL, iisadmin_evtx, "0.0.0.0:443" }, 600);
+        assert_true(r->n_findings == 1 && r->findings[0].n_symptoms == 1);
+        assert_int_equal(r->findings[0].symptoms[0].event_id, 15300);
+        assert_int_equal(r->findings[0].symptoms[0].record_id, 113269);
+        assert_non_null(strstr(r->findings[0].symptoms[0].source, "System.evtx, offset 0x"));
 }
 
 static void test_adsutil_confirmed(void **state) {
@@ -165,6 +180,7 @@ static void test_netsh_wrong_zone(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_iisadmin_confirmed),
+                cmocka_unit_test(test_iisadmin_evtx),
                 cmocka_unit_test(test_adsutil_confirmed),
                 cmocka_unit_test(test_netsh_admin_deletion),
                 cmocka_unit_test(test_at_risk),
