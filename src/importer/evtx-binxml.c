@@ -784,7 +784,19 @@ static int template_get(EvtxWorker *w, const EvtxChunk *c, uint32_t def, EvtxTem
                 if (t->def_offset == def && t->body_size == body_size && t->hash == h &&
                     memcmp(t->guid, d + def + 4, 16) == 0 && template_ext_valid(t, c))
                         break;
-        if (!t) {
+        if (t) {
+                /* As if compiled here: the same warnings and the same budget, cached or not. */
+                w->bad.utf16 += t->bad_utf16;
+                w->chunk_budget.bytes += t->name_bytes;
+                if (w->chunk_budget.bytes > EVDIAG_MAX_EVTX_CHUNK_OUTPUT) {
+                        evtx_err(err, "chunk expands past the caps of one chunk (%d bytes)", EVDIAG_MAX_EVTX_CHUNK_OUTPUT);
+                        template_remember(w, slot, def, &template_failed);
+                        return -E2BIG;
+                }
+        } else {
+                uint64_t bytes_before = w->chunk_budget.bytes;
+                size_t bad_before = w->bad.utf16;
+
                 r = template_compile(w, c, def, body_size, &t, err);
                 if (r < 0) {
                         /* Remembered, so that the records using it fail at once. */
@@ -792,6 +804,8 @@ static int template_get(EvtxWorker *w, const EvtxChunk *c, uint32_t def, EvtxTem
                         return r;
                 }
                 memcpy(t->guid, d + def + 4, 16);
+                t->name_bytes = w->chunk_budget.bytes - bytes_before;
+                t->bad_utf16 = w->bad.utf16 - bad_before;
                 t->def_offset = def;
                 t->body_size = body_size;
                 t->hash = h;

@@ -214,6 +214,11 @@ typedef struct EvtxBad {
  * counted. Nested BinXML renders as nothing: the walk expands it. */
 void evtx_value_format(EvtxBuf *out, const EvtxValue *v, EvtxStyle style, EvtxBad *bad);
 
+/* Counts into bad what evtx_value_format() would count for v, without rendering it: the same
+ * figures whatever renders the record (or whether anything renders this value at all), so that
+ * a record's warnings do not depend on the output. */
+void evtx_value_check(const EvtxValue *v, EvtxBad *bad);
+
 /* Whether UTF-16 text of n bytes is one line break and nothing else (up to a U+0000): such a
  * string shows as empty in Event Viewer and libevtx, and renders as nothing here too. */
 bool evtx_value_is_line_break(const uint8_t *d, size_t n);
@@ -306,6 +311,10 @@ typedef struct EvtxTemplate {
         const EvtxExtName *ext;
         uint32_t n_ext;
         size_t mem;                     /* bytes of the one allocation that holds it all */
+        /* What compiling it cost and found, charged again whenever the cache stands in for a
+         * compilation: a chunk's warnings and budget must not depend on which thread read it. */
+        uint64_t name_bytes;            /* against the chunk's budget */
+        size_t bad_utf16;               /* in its names and text */
 } EvtxTemplate;
 
 /* A chunk as the worker sees it. */

@@ -166,6 +166,12 @@ typedef struct Builder {
         EvtxBatch *b;
         EvtxRecordOut *rec;
         EvtxStyle style;
+        /* Only <EventID>, for the XML writer: whether a record is taken must not depend on the
+         * output, and the row needs an event id (see record_check()). */
+        bool probe;
+        /* What formatting the captures finds wrong is not counted: the record's counts come from
+         * evtx_value_check() on every value the walk hands over, captured or not. */
+        EvtxBad fmt_bad;
         int depth;
         Section section;
         uint8_t element;                /* name id of the element whose attributes come */
@@ -189,7 +195,7 @@ static void gather_begin(Gather *g, Capture what, int depth, EvtxBuf *buf) {
 /* Turns a kept value into text: a second piece came. */
 static void gather_flatten(Builder *bl, Gather *g) {
         if (g->single) {
-                evtx_value_format(g->buf, &g->value, bl->style, &bl->w->bad);
+                evtx_value_format(g->buf, &g->value, bl->style, &bl->fmt_bad);
                 g->single = false;
         }
 }
@@ -201,7 +207,7 @@ static void gather_value(Builder *bl, Gather *g, const EvtxValue *v) {
                 return;
         }
         gather_flatten(bl, g);
-        evtx_value_format(g->buf, v, bl->style, &bl->w->bad);
+        evtx_value_format(g->buf, v, bl->style, &bl->fmt_bad);
 }
 
 static void gather_text(Builder *bl, Gather *g, const char *s, size_t n) {
@@ -464,6 +470,8 @@ static int b_start(void *u, const EvtxName *name) {
 
                 if (bl->depth != 3)
                         break;
+                if (bl->probe && name->id != EN_EVENT_ID)
+                        break;
                 switch (name->id) {
                 case EN_EVENT_ID:
                         bl->rec->qualifiers = EVENT_NO_VALUE;
@@ -501,7 +509,7 @@ static int b_start(void *u, const EvtxName *name) {
                 break;
         }
         case SECTION_EVENT_DATA:
-                if (bl->depth != 3)
+                if (bl->depth != 3 || bl->probe)
                         break;
                 if (name->id == EN_DATA) {
                         bl->pending_name = EVTX_NO_STR;
@@ -510,7 +518,8 @@ static int b_start(void *u, const EvtxName *name) {
                         gather_begin(&bl->el, CAP_BINARY, bl->depth, &bl->w->capture);
                 break;
         case SECTION_USER_DATA:
-                gather_begin(&bl->el, CAP_USER_DATA, bl->depth, &bl->w->capture);
+                if (!bl->probe)
+                        gather_begin(&bl->el, CAP_USER_DATA, bl->depth, &bl->w->capture);
                 break;
         case SECTION_NONE:
                 break;
@@ -524,6 +533,8 @@ static int b_attr_start(void *u, const EvtxName *name) {
 
         bl->in_attr = true;
         bl->at.what = CAP_NONE;
+        if (bl->probe)
+                return 0;
         if (bl->section == SECTION_SYSTEM && bl->depth == 3) {
                 switch (bl->element) {
                 case EN_PROVIDER:
@@ -598,6 +609,8 @@ static int b_value(void *u, const EvtxValue *v) {
         Builder *bl = u;
         Gather *g = active(bl);
 
+        if (!bl->probe)
+                evtx_value_check(v, &bl->w->bad);
         if (g)
                 gather_value(bl, g, v);
         return 0;
@@ -657,6 +670,7 @@ typedef struct XmlWriter {
         EvtxWorker *w;
         EvtxBuf *out;
         EvtxStyle style;
+        Builder *probe;                 /* sees every event too, for record_check() */
         int depth;
         bool open;                      /* the start tag awaits its '>' */
         bool in_attr;
@@ -781,6 +795,7 @@ static int x_start(void *u, const EvtxName *name) {
         size_t indent = 0, k = 0;
         char *p;
 
+        (void) b_start(x->probe, name);
         if (x->depth > 0) {
                 xml_close_open(x);
                 if (tracked(x->depth)) {
@@ -810,8 +825,10 @@ static int x_start(void *u, const EvtxName *name) {
 
 static int x_attr_start(void *u, const EvtxName *name) {
         XmlWriter *x = u;
-        char *p = evtx_buf_reserve(x->out, name->len + 3);
+        char *p;
 
+        (void) b_attr_start(x->probe, name);
+        p = evtx_buf_reserve(x->out, name->len + 3);
         if (p) {
                 p[0] = ' ';
                 memcpy(p + 1, name->str, name->len);
@@ -826,6 +843,7 @@ static int x_attr_start(void *u, const EvtxName *name) {
 static int x_attr_end(void *u) {
         XmlWriter *x = u;
 
+        (void) b_attr_end(x->probe);
         evtx_buf_putc(x->out, '"');
         x->in_attr = false;
         return 0;
@@ -838,6 +856,7 @@ static int x_start_done(void *u) {
 static int x_end(void *u, const EvtxName *name) {
         XmlWriter *x = u;
 
+        (void) b_end(x->probe, name);
         if (x->open) {
                 evtx_buf_puts_lit(x->out, "/>");
                 x->open = false;
@@ -861,9 +880,7 @@ static int x_end(void *u, const EvtxName *name) {
         return 0;
 }
 
-static int x_text(void *u, const char *s, size_t n) {
-        XmlWriter *x = u;
-
+static int xml_text(XmlWriter *x, const char *s, size_t n) {
         if (n == 0)
                 return 0;
         if (!x->in_attr)
@@ -954,10 +971,18 @@ static bool utf16_nonempty(const uint8_t *d, size_t n) {
         return le16(d) != 0 && !evtx_value_is_line_break(d, n);
 }
 
+static int x_text(void *u, const char *s, size_t n) {
+        XmlWriter *x = u;
+
+        (void) b_text(x->probe, s, n);
+        return xml_text(x, s, n);
+}
+
 static int x_value(void *u, const EvtxValue *v) {
         XmlWriter *x = u;
         EvtxBuf *tmp = &x->w->tmp;
 
+        (void) b_value(x->probe, v);
         if (v->type == VT_STRING) {
                 if (!x->in_attr && utf16_nonempty(v->data, v->size))
                         xml_content(x);
@@ -971,13 +996,14 @@ static int x_value(void *u, const EvtxValue *v) {
                 x->out->error = tmp->error;
                 return tmp->error;
         }
-        return x_text(u, tmp->sb.data ? tmp->sb.data : "", tmp->sb.len);
+        return xml_text(x, tmp->sb.data ? tmp->sb.data : "", tmp->sb.len);
 }
 
 static int x_charref(void *u, uint32_t cp) {
         XmlWriter *x = u;
         char s[16];
 
+        (void) b_charref(x->probe, cp);
         if (!x->in_attr)
                 xml_content(x);
         /* As [MS-EVEN6] says: '&#' and the decimal value; what XML cannot hold is replaced. */
@@ -994,6 +1020,7 @@ static int x_entityref(void *u, const EvtxName *name) {
         bool known = strcmp(name->str, "lt") == 0 || strcmp(name->str, "gt") == 0 || strcmp(name->str, "amp") == 0 ||
                      strcmp(name->str, "quot") == 0 || strcmp(name->str, "apos") == 0;
 
+        (void) b_entityref(x->probe, name);
         if (!x->in_attr)
                 xml_content(x);
         /* An entity XML does not predefine would make the output unreadable: spelled out. */
@@ -1009,6 +1036,7 @@ static int x_cdata(void *u, const char *s, size_t n) {
         XmlWriter *x = u;
         const char *end;
 
+        (void) b_cdata(x->probe, s, n);
         xml_content(x);
         /* A "]]>" inside ends one section and starts the next. */
         while ((end = memmem(s, n, "]]>", 3))) {
@@ -1273,6 +1301,18 @@ static int json_record(EvtxWorker *w, EvtxBuf *out, const EvtxBatch *b, const Ev
 
 /* --- One record ------------------------------------------------------------------------- */
 
+/* Whether a record whose walk went through is taken. One rule for every output: a record is
+ * taken when its System holds an <EventID> that is a number from 0 to 65535, which the row needs
+ * and which tells a record from stray bytes in slack space that happen to walk (a template of
+ * this chunk that is not the one the stale record was written with often renders nothing). The
+ * XML writer feeds a probing Builder for it, so the same code decides in every mode. */
+static int record_check(const Builder *bl, const EvtxRecordOut *rec, EvtxErr *err) {
+        if (rec->event_id != EVENT_NO_VALUE)
+                return 0;
+        evtx_err(err, "%s", bl->event_id_seen ? "<EventID> is not a number from 0 to 65535" : "no <EventID>");
+        return -EBADMSG;
+}
+
 int evtx_record_emit(EvtxWorker *w, const EvtxChunk *c, uint32_t off, uint32_t n, bool recovered, EvtxBatch *b,
                      EvtxErr *err) {
         size_t n_records = b->n_records, n_fields = b->n_fields, strings = b->strings.sb.len, text = b->text.sb.len;
@@ -1312,7 +1352,18 @@ int evtx_record_emit(EvtxWorker *w, const EvtxChunk *c, uint32_t off, uint32_t n
         w->n_values = 0;
 
         if (w->cfg.mode == EVTX_MODE_XML) {
-                XmlWriter x = { .w = w, .out = &b->text, .style = w->cfg.style };
+                /* The probe reads <EventID> as the rows do, whatever style the XML is in. */
+                Builder probe = {
+                        .w = w,
+                        .b = b,
+                        .rec = rec,
+                        .style = EVTX_STYLE_LIBEVTX,
+                        .probe = true,
+                        .pending_name = EVTX_NO_STR,
+                        .source_name = EVTX_NO_STR,
+                };
+                XmlWriter x = { .w = w, .out = &b->text, .style = w->cfg.style, .probe = &probe };
+                size_t xml_start;
 
                 if (recovered) {
                         char s[96];
@@ -1321,13 +1372,18 @@ int evtx_record_emit(EvtxWorker *w, const EvtxChunk *c, uint32_t off, uint32_t n
                                  (unsigned long long) rec->offset);
                         evtx_buf_put(&b->text, s, strlen(s));
                 }
+                xml_start = b->text.sb.len;
                 r = evtx_walk_document(w, c, off + EVTX_RECORD_HEADER_SIZE, n, 1,
                                        &xml_sax, &x, err);
+                rec = &b->records[b->n_records - 1];
+                if (r >= 0)
+                        r = record_check(&probe, rec, err);
                 if (r >= 0 && x.depth != 0) {
                         evtx_err(err, "BinXML ends inside an element");
                         r = -EBADMSG;
                 }
-                if (r >= 0 && b->text.sb.len == text + 0) {
+                /* Measured after the comment: a record that renders nothing is no record. */
+                if (r >= 0 && b->text.sb.len == xml_start) {
                         evtx_err(err, "no XML in the record");
                         r = -EBADMSG;
                 }
@@ -1344,11 +1400,8 @@ int evtx_record_emit(EvtxWorker *w, const EvtxChunk *c, uint32_t off, uint32_t n
                 r = evtx_walk_document(w, c, off + EVTX_RECORD_HEADER_SIZE, n, 1,
                                        &builder_sax, &bl, err);
                 rec = &b->records[b->n_records - 1];
-                if (r >= 0 && rec->event_id == EVENT_NO_VALUE) {
-                        evtx_err(err, "%s", bl.event_id_seen ? "<EventID> is not a number from 0 to 65535"
-                                                             : "no <EventID>");
-                        r = -EBADMSG;
-                }
+                if (r >= 0)
+                        r = record_check(&bl, rec, err);
                 if (r >= 0) {
                         if (rec->provider == EVTX_NO_STR)
                                 rec->provider = bl.source_name;

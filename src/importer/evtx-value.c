@@ -468,6 +468,63 @@ void evtx_value_format(EvtxBuf *out, const EvtxValue *v, EvtxStyle style, EvtxBa
         }
 }
 
+/* What evtx_utf16_append() (and the XML writer's own copy of it) counts as bad in UTF-16 text
+ * read up to a U+0000: lone surrogates, and an odd trailing byte. */
+static size_t utf16_bad(const uint8_t *p, size_t n) {
+        size_t units = n / 2, i = 0, bad = 0;
+
+        while (i < units) {
+                uint32_t c = le16(p + 2 * i++);
+
+                if (c == 0)
+                        return bad;
+                if (c < 0xD800 || c > 0xDFFF)
+                        continue;
+                if (c <= 0xDBFF && i < units && le16(p + 2 * i) >= 0xDC00 && le16(p + 2 * i) <= 0xDFFF)
+                        i++;
+                else
+                        bad++;
+        }
+        return bad + n % 2;
+}
+
+void evtx_value_check(const EvtxValue *v, EvtxBad *bad) {
+        const uint8_t *d = v->data;
+        uint32_t n = v->size, w;
+
+        switch (v->type) {
+        case VT_NULL:
+        case VT_BINXML:
+        case VT_BINARY:
+        case VT_EVTHANDLE:
+        case VT_EVTXML:
+                return;
+        case VT_STRING:
+                if (!evtx_value_is_line_break(d, n))
+                        bad->utf16 += utf16_bad(d, n);
+                return;
+        case VT_ANSI_STRING: {
+                const uint8_t *nul = memchr(d, 0, n);
+                size_t len = nul ? (size_t) (nul - d) : n;
+
+                /* The bytes windows-1252 leaves undefined (cp1252_append() replaces them). */
+                for (size_t i = 0; i < len; i++)
+                        if (d[i] == 0x81 || d[i] == 0x8D || d[i] == 0x8F || d[i] == 0x90 || d[i] == 0x9D)
+                                bad->utf16++;
+                return;
+        }
+        case VT_SID:
+                if (sid_size(d, n) == 0)
+                        bad->values++;
+                return;
+        default:
+                break;
+        }
+        w = fixed_size(v->type, n);
+        if (w != 0 && (n < w || (v->type == VT_SIZET && n != 4 && n != 8)))
+                bad->values++;
+}
+
 bool evtx_array_next(EvtxArrayIter *it, EvtxValue *item) {
         const EvtxValue *v = it->v;
         uint8_t base = v->type & (uint8_t) ~VT_ARRAY;
