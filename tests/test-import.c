@@ -663,6 +663,161 @@ static void test_progress(void **state) {
         tree_remove(&t);
 }
 
+/* What the tick callback saw: a copy of every tick. */
+typedef struct Ticks {
+        ImportTick t[64];
+        size_t n;
+} Ticks;
+
+static void on_tick(void *userdata, const ImportTick *tick) {
+        Ticks *k = userdata;
+
+        assert_non_null(tick->input);
+        assert_true(k->n < ELEMENTSOF(k->t));
+        k->t[k->n++] = *tick;
+}
+
+/* An XML export of n events on host WEB01, each with a value of pad bytes. */
+static void put_events(const Tree *t, const char *rel, size_t n, size_t pad) {
+        _cleanup_strbuf_ StrBuf b = {};
+        _cleanup_free_ char *filler = malloc(pad + 1);
+
+        assert_non_null(filler);
+        memset(filler, 'x', pad);
+        filler[pad] = 0;
+        assert_int_equal(strbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Events>\n"), 0);
+        for (size_t i = 0; i < n; i++)
+                assert_int_equal(strbuf_printf(&b,
+                        "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+                        "<Provider Name='Service Control Manager'/><EventID>7036</EventID>"
+                        "<TimeCreated SystemTime='2024-03-12T02:%02zu:%02zu.%07zuZ'/><EventRecordID>%zu</EventRecordID>"
+                        "<Channel>System</Channel><Computer>WEB01</Computer></System><EventData>"
+                        "<Data Name='param1'>%s</Data></EventData></Event>\n",
+                        i / 60 % 60, i % 60, i, 1000 + i, filler), 0);
+        assert_int_equal(strbuf_puts(&b, "</Events>\n"), 0);
+        put_bytes(t, rel, b.data, b.len);
+}
+
+static uint64_t file_size(const char *path) {
+        struct stat st;
+
+        assert_int_equal(stat(path, &st), 0);
+        return (uint64_t) st.st_size;
+}
+
+/* The ticks of a run move forward only, stay within their totals, and end at them. */
+static void check_ticks(const Ticks *k, size_t total, uint64_t bytes_total, uint64_t rows) {
+        assert_true(k->n > 0);
+        for (size_t i = 0; i < k->n; i++) {
+                assert_int_equal(k->t[i].total, total);
+                assert_int_equal(k->t[i].bytes_total, bytes_total);
+                assert_true(k->t[i].done <= total);
+                assert_true(k->t[i].bytes <= bytes_total);
+                if (i > 0) {
+                        assert_true(k->t[i].done >= k->t[i - 1].done);
+                        assert_true(k->t[i].bytes >= k->t[i - 1].bytes);
+                        assert_true(k->t[i].rows >= k->t[i - 1].rows);
+                }
+        }
+        assert_int_equal(k->t[k->n - 1].done, total);
+        assert_int_equal(k->t[k->n - 1].bytes, bytes_total);
+        assert_int_equal(k->t[k->n - 1].rows, rows);
+}
+
+/* Ticks inside the file in: rows strictly between its first and last, bytes strictly inside it. */
+static size_t ticks_inside(const Ticks *k, const ImportInput *in) {
+        size_t start = SIZE_MAX, inside = 0;
+
+        for (size_t i = 0; i < k->n; i++)
+                if (k->t[i].input == in) {
+                        if (start == SIZE_MAX) {
+                                start = i;     /* the file starts: none of it read yet */
+                                assert_int_equal(k->t[i].done, i == 0 ? 0 : k->t[i - 1].done);
+                                continue;
+                        }
+                        if (k->t[i].done == k->t[start].done) {
+                                assert_true(k->t[i].rows > k->t[start].rows);
+                                assert_true(k->t[i].bytes > k->t[start].bytes);
+                                assert_true(k->t[i].bytes <= k->t[start].bytes + in->size);
+                                inside++;
+                        }
+                }
+        assert_int_not_equal(start, SIZE_MAX);
+        return inside;
+}
+
+static void test_tick_rows(void **state) {
+        _cleanup_(store_freep) Store *store = open_memory();
+        _cleanup_(importer_freep) Importer *im = NULL;
+        Ticks k = {};
+        const ImportInput *big, *config, *readme;
+        Tree t;
+
+        tree_new(&t);
+        /* Small events: their count, not their bytes, brings the ticks. */
+        put_events(&t, "case/WEB01/System.xml", 3 * IMPORT_TICK_ROWS + 10, 10);
+        put(&t, "case/WEB01/applicationHost.config", "applicationHost.config");
+        put(&t, "case/README.md", "README.md");
+        assert_int_equal(importer_new(store, &(ImportOptions) {}, &im), 0);
+        importer_set_tick(im, on_tick, &k);
+        assert_int_equal(importer_add_path(im, at(&t, "case")), 0);
+        assert_int_equal(importer_add_path(im, at(&t, "missing.xml")), 0);
+        assert_int_equal(importer_run(im, NULL, NULL), 0);
+
+        big = input(im, "System.xml");
+        config = input(im, "applicationHost.config");
+        readme = input(im, "README.md");
+        assert_int_equal(big->status, INPUT_IMPORTED);
+        assert_int_equal(big->events, 3 * IMPORT_TICK_ROWS + 10);
+        assert_true(config->rows > 0);
+        assert_int_equal(big->size, file_size(at(&t, "case/WEB01/System.xml")));
+        /* The file that cannot be read counts as an input, not in bytes. */
+        check_ticks(&k, 4, big->size + config->size + readme->size, big->events + config->rows);
+        assert_int_equal(ticks_inside(&k, big), 3);
+        (void) ticks_inside(&k, config);
+
+        /* A second run counts only its own inputs. */
+        k = (Ticks) {};
+        put(&t, "later.xml", "system-web02.xml");
+        assert_int_equal(importer_add_path(im, at(&t, "later.xml")), 0);
+        assert_int_equal(importer_run(im, NULL, NULL), 0);
+        check_ticks(&k, 1, input(im, "later.xml")->size, input(im, "later.xml")->events);
+        assert_int_equal(k.n, 2);       /* it starts, it is done */
+
+        /* Without a callback, nothing is called. */
+        importer_set_tick(im, NULL, NULL);
+        k = (Ticks) {};
+        put(&t, "again.xml", "system-nolabel.xml");
+        assert_int_equal(importer_add_path(im, at(&t, "again.xml")), 0);
+        assert_int_equal(importer_run(im, NULL, NULL), 0);
+        assert_int_equal(k.n, 0);
+        tree_remove(&t);
+}
+
+static void test_tick_bytes(void **state) {
+        _cleanup_(store_freep) Store *store = open_memory();
+        _cleanup_(importer_freep) Importer *im = NULL;
+        Ticks k = {};
+        const ImportInput *big;
+        Tree t;
+
+        tree_new(&t);
+        /* Few events, and large: the bytes bring the ticks. */
+        put_events(&t, "System.xml", 100, 40 * 1024);
+        assert_int_equal(importer_new(store, &(ImportOptions) {}, &im), 0);
+        importer_set_tick(im, on_tick, &k);
+        assert_int_equal(importer_add_path(im, at(&t, "System.xml")), 0);
+        assert_int_equal(importer_run(im, NULL, NULL), 0);
+        big = input(im, "System.xml");
+        assert_int_equal(big->events, 100);
+        assert_true(big->size > 3 * IMPORT_TICK_BYTES);
+        check_ticks(&k, 1, big->size, 100);
+        /* One tick per MiB read, give or take the parser's read-ahead. */
+        assert_true(ticks_inside(&k, big) >= 2);
+        assert_true(ticks_inside(&k, big) <= big->size / IMPORT_TICK_BYTES + 1);
+        tree_remove(&t);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_attribution_option),
@@ -679,6 +834,8 @@ int main(void) {
                 cmocka_unit_test(test_unreadable),
                 cmocka_unit_test(test_vanished),
                 cmocka_unit_test(test_progress),
+                cmocka_unit_test(test_tick_rows),
+                cmocka_unit_test(test_tick_bytes),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -66,6 +66,10 @@ struct Importer {
         struct { dev_t dev; ino_t ino; } *dirs;   /* folders walked, against link loops */
         size_t n_dirs, a_dirs;
         size_t n_settled;               /* inputs[] reported to the progress callback by runs before */
+        ImportTickFn tick_fn;
+        void *tick_userdata;
+        ImportTick tick;                /* of the run under way */
+        uint64_t bytes_settled;         /* sizes of the inputs of that run settled so far */
 };
 
 /* State of one file's import, behind the ImportSink. */
@@ -78,6 +82,9 @@ typedef struct FileImport {
         char *last_computer, *last_key; /* the host key of the last Computer value seen */
         char *events_host;              /* the host of the file's events, if only one */
         bool several_hosts;
+        InStream *stream;               /* for the bytes read so far */
+        uint64_t bytes_before;          /* tick.bytes when the file started */
+        uint64_t tick_rows, tick_bytes; /* where the last tick was */
 } FileImport;
 
 int importer_new(Store *store, const ImportOptions *opts, Importer **ret) {
@@ -121,6 +128,54 @@ Importer *importer_free(Importer *im) {
         free((char *) im->opts.host);
         free(im);
         return NULL;
+}
+
+void importer_set_tick(Importer *im, ImportTickFn fn, void *userdata) {
+        im->tick_fn = fn;
+        im->tick_userdata = userdata;
+}
+
+/* Counts a row read from the current file, and ticks when enough came since the last tick. */
+static void tick_row(FileImport *fi) {
+        Importer *im = fi->im;
+        uint64_t pos;
+
+        im->tick.rows++;
+        if (!im->tick_fn)
+                return;
+        pos = instream_position(fi->stream);
+        if (im->tick.rows - fi->tick_rows < IMPORT_TICK_ROWS &&
+            (pos <= fi->tick_bytes || pos - fi->tick_bytes < IMPORT_TICK_BYTES))
+                return;
+        fi->tick_rows = im->tick.rows;
+        fi->tick_bytes = pos;
+        /* A parser may read ahead of, or rewind behind, the rows it hands over. */
+        im->tick.bytes = fi->bytes_before + (pos < fi->input->size ? pos : fi->input->size);
+        im->tick.input = fi->input;
+        im->tick_fn(im->tick_userdata, &im->tick);
+}
+
+/* Counts an input settled, the whole of it read, and ticks. */
+static void tick_settled(Importer *im, const ImportInput *in) {
+        im->tick.done++;
+        im->bytes_settled += in->size;
+        im->tick.bytes = im->bytes_settled;
+        im->tick.input = in;
+        if (im->tick_fn)
+                im->tick_fn(im->tick_userdata, &im->tick);
+}
+
+/* Ticks when the import of a file starts. */
+static void tick_start(FileImport *fi) {
+        Importer *im = fi->im;
+
+        fi->bytes_before = im->bytes_settled;
+        fi->tick_rows = im->tick.rows;
+        fi->tick_bytes = 0;
+        im->tick.bytes = im->bytes_settled;
+        im->tick.input = fi->input;
+        if (im->tick_fn)
+                im->tick_fn(im->tick_userdata, &im->tick);
 }
 
 const ImportInput *importer_inputs(const Importer *im, size_t *ret_n) {
@@ -327,6 +382,7 @@ static int sink_event(void *userdata, const Event *ev) {
                 fi->input->events++;
         else
                 fi->input->duplicates++;
+        tick_row(fi);
         return 0;
 }
 
@@ -334,8 +390,10 @@ static int sink_property(void *userdata, const ConfigProperty *p) {
         FileImport *fi = userdata;
         int r = store_config_property_add(fi->im->store, fi->file_id, fi->fallback_host, p);
 
-        if (r == 0)
+        if (r == 0) {
                 fi->input->rows++;
+                tick_row(fi);
+        }
         return r;
 }
 
@@ -343,8 +401,10 @@ static int sink_binding(void *userdata, const SiteBinding *b) {
         FileImport *fi = userdata;
         int r = store_site_binding_add(fi->im->store, fi->file_id, fi->fallback_host, b);
 
-        if (r == 0)
+        if (r == 0) {
                 fi->input->rows++;
+                tick_row(fi);
+        }
         return r;
 }
 
@@ -352,8 +412,10 @@ static int sink_netsh(void *userdata, const NetshBinding *b) {
         FileImport *fi = userdata;
         int r = store_netsh_binding_add(fi->im->store, fi->file_id, fi->fallback_host, b);
 
-        if (r == 0)
+        if (r == 0) {
                 fi->input->rows++;
+                tick_row(fi);
+        }
         return r;
 }
 
@@ -495,6 +557,8 @@ static int import_one(Importer *im, ImportInput *in) {
         if (r < 0)
                 goto fail;
 
+        fi.stream = s;
+        tick_start(&fi);
         parse_r = parse(s, &popts, &sink, in->diag);
         free(fi.last_computer);
         free(fi.last_key);
@@ -582,6 +646,9 @@ int importer_run(Importer *im, ImportProgress progress, void *userdata) {
         size_t done = 0, total = 0;
         int r;
 
+        im->tick = (ImportTick) {};
+        im->bytes_settled = 0;
+
         /* Each input of this run is reported once: those whose path could not be read when it
          * was added, and those that cannot be read now, first. */
         for (size_t i = 0; i < im->n_inputs; i++)
@@ -593,8 +660,11 @@ int importer_run(Importer *im, ImportProgress progress, void *userdata) {
                 ImportInput *in = &im->inputs[i];
 
                 if (in->status != INPUT_PENDING) {
-                        if (i >= im->n_settled && progress)
-                                progress(userdata, in, ++done, total);
+                        if (i >= im->n_settled) {
+                                im->tick.done++;
+                                if (progress)
+                                        progress(userdata, in, ++done, total);
+                        }
                         continue;
                 }
                 r = identify(in);
@@ -603,11 +673,14 @@ int importer_run(Importer *im, ImportProgress progress, void *userdata) {
                 if (r < 0) {
                         in->status = INPUT_FAILED;
                         diag_add(in->diag, DIAG_ERROR, DIAG_NO_LINE, DIAG_NO_OFFSET, "cannot read: %s", strerror(-r));
+                        im->tick.done++;
                         if (progress)
                                 progress(userdata, in, ++done, total);
-                }
+                } else
+                        im->tick.bytes_total += in->size;
         }
         im->n_settled = im->n_inputs;
+        im->tick.total = total;
 
         /* Files that name their hosts first, so that the host-less ones can be attributed. */
         for (int pass = 0; pass < 2; pass++)
@@ -617,6 +690,7 @@ int importer_run(Importer *im, ImportProgress progress, void *userdata) {
                         if (in->status != INPUT_PENDING || import_format_hostless(in->format) != (pass == 1))
                                 continue;
                         r = import_one(im, in);
+                        tick_settled(im, in);
                         if (progress)
                                 progress(userdata, in, ++done, total);
                         if (r < 0)

@@ -52,6 +52,23 @@ typedef struct ImportOptions {
  * inputs of this run. May be NULL. */
 typedef void (*ImportProgress)(void *userdata, const ImportInput *done, size_t index, size_t total);
 
+/* Where a run stands while it reads a file, for progress bars. Bytes count whole inputs
+ * settled so far plus the part of the current one its parser has read; rows count the events
+ * (duplicates included), properties and bindings read by this run so far. */
+typedef struct ImportTick {
+        const ImportInput *input;       /* the file being read, or the one just settled */
+        size_t done, total;             /* inputs of this run settled so far, and their number */
+        uint64_t bytes, bytes_total;    /* of this run's inputs (sizes as they were opened) */
+        uint64_t rows;
+} ImportTick;
+
+/* Called on the thread that runs the import: when a file starts, every IMPORT_TICK_ROWS rows
+ * or IMPORT_TICK_BYTES bytes read from it, whichever comes first, and when an input settles.
+ * Cheap enough to redraw nothing most of the time: the caller throttles by time. */
+typedef void (*ImportTickFn)(void *userdata, const ImportTick *tick);
+#define IMPORT_TICK_ROWS 512
+#define IMPORT_TICK_BYTES (UINT64_C(1) << 20)
+
 typedef struct Importer Importer;
 
 /* The importer borrows store and opts->tz for its lifetime; it copies the rest of opts.
@@ -68,6 +85,9 @@ int importer_add_path(Importer *im, const char *path);
  * ones. Returns 0 when the run went through (inputs may still have failed or been skipped: see
  * their status), or a negative errno when the store failed in a way that stops the run. */
 int importer_run(Importer *im, ImportProgress progress, void *userdata);
+
+/* Asks for fn (NULL: none) to be called during the next runs, as ImportTickFn says. */
+void importer_set_tick(Importer *im, ImportTickFn fn, void *userdata);
 
 const ImportInput *importer_inputs(const Importer *im, size_t *ret_n);
 
