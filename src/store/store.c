@@ -722,26 +722,23 @@ int store_netsh_binding_add(Store *s, int64_t file_id, const char *host, const N
         return run(s, st);
 }
 
+/* The columns of an event as StoreEventRow holds it, for queries over "events e JOIN files f". */
+#define EVENT_COLUMNS \
+        "e.id, e.time, e.time_digits, e.event_id, e.record_id, e.host, e.computer, e.channel, e.provider, " \
+        "e.message, e.data, f.path, e.line, e.offset, e.recovered"
+
 static int64_t opt_int(sqlite3_stmt *st, int col) {
         return sqlite3_column_type(st, col) == SQLITE_NULL ? EVENT_NO_VALUE : sqlite3_column_int64(st, col);
 }
 
-int store_events_between(Store *s, const char *host, int64_t from, int64_t to, size_t limit,
-                         StoreEventFn fn, void *userdata) {
-        sqlite3_stmt *st = NULL;
+/* Steps st, a query whose columns are those of EVENT_COLUMNS (and, when ret_total is not NULL,
+ * a count after them), calling fn for each row; finalizes st. Stops at fn's first non-zero
+ * return and returns it; else 0, or -EIO. */
+static int events_walk(Store *s, sqlite3_stmt *st, uint64_t *ret_total, StoreEventFn fn, void *userdata) {
         int r;
 
-        if (sqlite3_prepare_v2(s->db,
-                               "SELECT e.id, e.time, e.time_digits, e.event_id, e.record_id, e.host, e.computer, "
-                               "e.channel, e.provider, e.message, e.data, f.path, e.line, e.offset, e.recovered "
-                               "FROM events e JOIN files f ON f.id = e.file_id "
-                               "WHERE e.host = ?1 AND e.time BETWEEN ?2 AND ?3 ORDER BY e.time, e.id LIMIT ?4",
-                               -1, &st, NULL) != SQLITE_OK)
-                return fail(s, -EIO);
-        bind_text(st, 1, host);
-        sqlite3_bind_int64(st, 2, from);
-        sqlite3_bind_int64(st, 3, to);
-        sqlite3_bind_int64(st, 4, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64) limit);
+        if (ret_total)
+                *ret_total = 0;
         while ((r = sqlite3_step(st)) == SQLITE_ROW) {
                 StoreEventRow row = {
                         .id = sqlite3_column_int64(st, 0),
@@ -760,8 +757,11 @@ int store_events_between(Store *s, const char *host, int64_t from, int64_t to, s
                         .offset = opt_int(st, 13),
                         .recovered = sqlite3_column_int(st, 14) != 0,
                 };
-                int k = fn(userdata, &row);
+                int k;
 
+                if (ret_total)
+                        *ret_total = (uint64_t) sqlite3_column_int64(st, 15);
+                k = fn(userdata, &row);
                 if (k != 0) {
                         sqlite3_finalize(st);
                         return k;
@@ -769,6 +769,22 @@ int store_events_between(Store *s, const char *host, int64_t from, int64_t to, s
         }
         sqlite3_finalize(st);
         return r == SQLITE_DONE ? 0 : fail(s, -EIO);
+}
+
+int store_events_between(Store *s, const char *host, int64_t from, int64_t to, size_t limit,
+                         StoreEventFn fn, void *userdata) {
+        sqlite3_stmt *st = NULL;
+
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT " EVENT_COLUMNS " FROM events e JOIN files f ON f.id = e.file_id "
+                               "WHERE e.host = ?1 AND e.time BETWEEN ?2 AND ?3 ORDER BY e.time, e.id LIMIT ?4",
+                               -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        bind_text(st, 1, host);
+        sqlite3_bind_int64(st, 2, from);
+        sqlite3_bind_int64(st, 3, to);
+        sqlite3_bind_int64(st, 4, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64) limit);
+        return events_walk(s, st, NULL, fn, userdata);
 }
 
 int store_query_new(Store *s, const char *sql, StoreQuery **ret) {
@@ -836,4 +852,182 @@ const void *store_query_blob(StoreQuery *q, int col, size_t *ret_size) {
 
         *ret_size = (size_t) sqlite3_column_bytes(q->stmt, col);
         return p;
+}
+
+int store_events_nearest(Store *s, const char *host, int64_t from, int64_t to, int64_t center, size_t limit,
+                         uint64_t *ret_total, StoreEventFn fn, void *userdata) {
+        sqlite3_stmt *st = NULL;
+
+        /* The inner query keeps the nearest (a bounded sort over the host's span through the
+         * index on host and time); the outer one puts them back in time order. */
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT * FROM (SELECT " EVENT_COLUMNS ", COUNT(*) OVER () "
+                               "FROM events e JOIN files f ON f.id = e.file_id "
+                               "WHERE e.host = ?1 AND e.time BETWEEN ?2 AND ?3 "
+                               "ORDER BY abs(e.time - ?4), e.id LIMIT ?5) ORDER BY 2, 1",
+                               -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        bind_text(st, 1, host);
+        sqlite3_bind_int64(st, 2, from);
+        sqlite3_bind_int64(st, 3, to);
+        sqlite3_bind_int64(st, 4, center);
+        sqlite3_bind_int64(st, 5, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64) limit);
+        return events_walk(s, st, ret_total, fn, userdata);
+}
+
+int store_key_properties(Store *s, const char *host, const char *path, const char *key_path,
+                         StoreKeyPropertyFn fn, void *userdata) {
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT a.prop_id, a.key_line, a.line, a.decoded, a.valid "
+                               "FROM config_properties a JOIN files f ON f.id = a.file_id "
+                               "WHERE a.host IS ?1 AND f.path = ?2 AND a.key_path = ?3 ORDER BY a.line, a.id",
+                               -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        bind_text(st, 1, host);
+        bind_text(st, 2, path);
+        bind_text(st, 3, key_path);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+                int64_t key_line = opt_int(st, 1), line = opt_int(st, 2);
+                StoreKeyProperty p = {
+                        .prop_id = sqlite3_column_int64(st, 0),
+                        .key_line = key_line > 0 ? (uint64_t) key_line : 0,
+                        .line = line > 0 ? (uint64_t) line : 0,
+                        .decoded = (const char *) sqlite3_column_text(st, 3),
+                        .valid = sqlite3_column_int(st, 4) != 0,
+                };
+                int k = fn(userdata, &p);
+
+                if (k != 0) {
+                        sqlite3_finalize(st);
+                        return k;
+                }
+        }
+        sqlite3_finalize(st);
+        return r == SQLITE_DONE ? 0 : fail(s, -EIO);
+}
+
+int store_host_has_format(Store *s, const char *host, const char *format) {
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM files WHERE host IS ?1 AND format = ?2 LIMIT 1", -1, &st,
+                               NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        bind_text(st, 1, host);
+        bind_text(st, 2, format);
+        r = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (r == SQLITE_ROW)
+                return 1;
+        return r == SQLITE_DONE ? 0 : fail(s, -EIO);
+}
+
+int store_host_endpoints(Store *s, const char *host, const char *table, int64_t site_id,
+                         int (*fn)(void *userdata, const char *endpoint, const char *value), void *userdata) {
+        sqlite3_stmt *st = NULL;
+        const char *sql;
+        int r;
+
+        if (strcmp(table, "netsh") == 0)
+                sql = "SELECT endpoint, cert_hash FROM netsh_bindings WHERE host IS ?1 AND endpoint IS NOT NULL "
+                      "ORDER BY id";
+        else if (strcmp(table, "https") == 0)
+                sql = "SELECT endpoint, NULL FROM site_bindings WHERE host IS ?1 AND site_id = ?2 "
+                      "AND protocol = 'https' AND endpoint IS NOT NULL ORDER BY id";
+        else
+                return -EINVAL;
+        if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        bind_text(st, 1, host);
+        if (strcmp(table, "https") == 0)
+                sqlite3_bind_int64(st, 2, site_id);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+                int k = fn(userdata, (const char *) sqlite3_column_text(st, 0), (const char *) sqlite3_column_text(st, 1));
+
+                if (k != 0) {
+                        sqlite3_finalize(st);
+                        return k;
+                }
+        }
+        sqlite3_finalize(st);
+        return r == SQLITE_DONE ? 0 : fail(s, -EIO);
+}
+
+int store_artifacts_of_host(Store *s, const char *host, StoreArtifactFn fn, void *userdata) {
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        /* One ordered stream over the three tables; columns a table lacks are NULL. */
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT a.t, a.id, a.file_id, f.path, a.line, a.key_path, a.key_line, a.prop_id, "
+                               "a.value, a.decoded, a.valid, a.site_name, a.protocol, a.binding_information, "
+                               "a.site_id, a.ssl_flags, a.endpoint, a.kind, a.cert_hash, a.app_id, a.store_name "
+                               "FROM ("
+                               "SELECT 0 AS t, id, file_id, line, key_path, key_line, prop_id, value, decoded, valid, "
+                               "NULL AS site_name, NULL AS protocol, NULL AS binding_information, NULL AS site_id, "
+                               "NULL AS ssl_flags, NULL AS endpoint, NULL AS kind, NULL AS cert_hash, NULL AS app_id, "
+                               "NULL AS store_name FROM config_properties WHERE host = ?1 "
+                               "UNION ALL SELECT 1, id, file_id, line, NULL, NULL, NULL, NULL, NULL, NULL, site_name, "
+                               "protocol, binding_information, site_id, ssl_flags, endpoint, NULL, NULL, NULL, NULL "
+                               "FROM site_bindings WHERE host = ?1 "
+                               "UNION ALL SELECT 2, id, file_id, line, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+                               "NULL, NULL, NULL, endpoint, kind, cert_hash, app_id, store_name "
+                               "FROM netsh_bindings WHERE host = ?1"
+                               ") a JOIN files f ON f.id = a.file_id ORDER BY a.file_id, a.line, a.t, a.id",
+                               -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        bind_text(st, 1, host);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+                static const char *const tables[] = { "config_properties", "site_bindings", "netsh_bindings" };
+                int t = sqlite3_column_int(st, 0);
+                StoreArtifactRow row = {
+                        .table = tables[t >= 0 && t <= 2 ? t : 0],
+                        .id = sqlite3_column_int64(st, 1),
+                        .file_id = sqlite3_column_int64(st, 2),
+                        .path = (const char *) sqlite3_column_text(st, 3),
+                        .line = opt_int(st, 4),
+                        .key_path = (const char *) sqlite3_column_text(st, 5),
+                        .key_line = opt_int(st, 6),
+                        .prop_id = opt_int(st, 7),
+                        .value = (const char *) sqlite3_column_text(st, 8),
+                        .decoded = (const char *) sqlite3_column_text(st, 9),
+                        .valid = sqlite3_column_int(st, 10) != 0,
+                        .site_name = (const char *) sqlite3_column_text(st, 11),
+                        .protocol = (const char *) sqlite3_column_text(st, 12),
+                        .binding_information = (const char *) sqlite3_column_text(st, 13),
+                        .site_id = opt_int(st, 14),
+                        .ssl_flags = opt_int(st, 15),
+                        .endpoint = (const char *) sqlite3_column_text(st, 16),
+                        .kind = (const char *) sqlite3_column_text(st, 17),
+                        .cert_hash = (const char *) sqlite3_column_text(st, 18),
+                        .app_id = (const char *) sqlite3_column_text(st, 19),
+                        .store_name = (const char *) sqlite3_column_text(st, 20),
+                };
+                int k = fn(userdata, &row);
+
+                if (k != 0) {
+                        sqlite3_finalize(st);
+                        return k;
+                }
+        }
+        sqlite3_finalize(st);
+        return r == SQLITE_DONE ? 0 : fail(s, -EIO);
+}
+
+int64_t store_events_unattributed(Store *s) {
+        sqlite3_stmt *st = NULL;
+        int64_t n = -EIO;
+
+        /* Through the index on (host, time): NULL hosts sort first. */
+        if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM events WHERE host IS NULL", -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        if (sqlite3_step(st) == SQLITE_ROW)
+                n = sqlite3_column_int64(st, 0);
+        else
+                (void) fail(s, -EIO);
+        sqlite3_finalize(st);
+        return n;
 }

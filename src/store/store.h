@@ -121,3 +121,71 @@ const void *store_query_blob(StoreQuery *q, int col, size_t *ret_size);
 #include "base/alloc.h"
 DEFINE_TRIVIAL_CLEANUP_FUNC(Store *, store_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(StoreQuery *, store_query_free);
+
+/* Report queries (remedy facts and symptom timelines). */
+
+/* Calls fn for at most limit events of host (a key) with from <= time <= to, those nearest in
+ * time to center, in time order; *ret_total (when not NULL) is set to the number of events in
+ * the span. Stops at fn's first non-zero return and returns it; else 0, or -EIO. */
+int store_events_nearest(Store *s, const char *host, int64_t from, int64_t to, int64_t center, size_t limit,
+                         uint64_t *ret_total, StoreEventFn fn, void *userdata);
+
+/* A customMetadata property as the remedy needs it; strings valid during the callback only. */
+typedef struct StoreKeyProperty {
+        int64_t prop_id;
+        uint64_t key_line, line;        /* 0 when unknown */
+        const char *decoded;            /* NULL when none */
+        bool valid;
+} StoreKeyProperty;
+typedef int (*StoreKeyPropertyFn)(void *userdata, const StoreKeyProperty *p);
+
+/* Calls fn for every property of <key path="key_path"> in the applicationHost.config imported
+ * from path for host, in line order. Stops at fn's first non-zero return and returns it; else
+ * 0, or -EIO. */
+int store_key_properties(Store *s, const char *host, const char *path, const char *key_path,
+                         StoreKeyPropertyFn fn, void *userdata);
+
+/* Whether a file of format ("netsh", "apphost", …) attributed to host was imported: 1, 0, or
+ * -EIO. */
+int store_host_has_format(Store *s, const char *host, const char *format);
+
+/* Calls fn(userdata, endpoint, value) for each row of host where: for table "netsh", its
+ * bindings (value: the certificate hash, NULL when none); for table "https", the endpoints of
+ * site site_id's https bindings (value NULL). Rows without an endpoint are skipped. Stops at
+ * fn's first non-zero return and returns it; else 0, -EINVAL for another table, or -EIO. */
+int store_host_endpoints(Store *s, const char *host, const char *table, int64_t site_id,
+                         int (*fn)(void *userdata, const char *endpoint, const char *value), void *userdata);
+
+/* Timeline queries. */
+
+/* A configuration property, site binding or netsh binding as a timeline lists it; strings
+ * valid during the callback only, NULL when the row has none; numbers EVENT_NO_VALUE when
+ * none. Only the fields of its table are set. */
+typedef struct StoreArtifactRow {
+        const char *table;              /* "config_properties", "site_bindings", "netsh_bindings" */
+        int64_t id, file_id;
+        const char *path;               /* of the file it was read from */
+        int64_t line;
+        /* config_properties */
+        const char *key_path;
+        int64_t key_line, prop_id;
+        const char *value, *decoded;
+        bool valid;
+        /* site_bindings */
+        const char *site_name, *protocol, *binding_information;
+        int64_t site_id, ssl_flags;
+        /* site_bindings and netsh_bindings */
+        const char *endpoint;
+        /* netsh_bindings */
+        const char *kind, *cert_hash, *app_id, *store_name;
+} StoreArtifactRow;
+typedef int (*StoreArtifactFn)(void *userdata, const StoreArtifactRow *row);
+
+/* Calls fn for every configuration property, site binding and netsh binding of host (a key),
+ * file by file in import order, each file's rows in line order. Stops at fn's first non-zero
+ * return and returns it; else 0, or -EIO. */
+int store_artifacts_of_host(Store *s, const char *host, StoreArtifactFn fn, void *userdata);
+
+/* How many events no host owns (their file named none and none could be chosen). Returns the
+ * count, or -EIO. */
+int64_t store_events_unattributed(Store *s);
