@@ -82,7 +82,8 @@ try:
     rc, out, _ = run("diagnose", case)
     check("text report", rc == 0 and "CONFIRMED" in out and "\x1b" not in out, out[:200])
     rc, out, _ = run("diagnose", "--format", "markdown", case)
-    check("markdown report", rc == 0 and out.startswith("# evdiag report") and "| Time (UTC) |" in out, out[:200])
+    check("markdown report, its summary first", rc == 0 and out.startswith("# KB2025598 confirmed on WEB01")
+          and "| Time (UTC) |" in out, out[:200])
 
     # Time zones: the adsutil case needs its server's zone.
     rc, out, _ = run("diagnose", "--format", "json", "--tz", "America/Los_Angeles",

@@ -359,11 +359,62 @@ static void test_confirmed_content(void **state) {
         assert_non_null(strstr(f->reason, "<key path=\"LM/W3SVC/1\">"));
         assert_non_null(strstr(f->reason, "0.0.0.0:443 at 2024-03-12T02:14:13.4200003Z"));
         assert_non_null(strstr(f->remediation, "case/web01/applicationHost.config"));
-        assert_non_null(strstr(f->remediation, "<key path=\"LM/W3SVC/1\"> (line 52)"));
-        /* The binding HTTP.sys holds now is named; the one to restore is the site's certificate. */
-        assert_non_null(strstr(f->remediation, "now to: 0123456789abcdef0123456789abcdef01234567"));
-        assert_non_null(strstr(f->remediation, "certhash=<thumbprint of the site's certificate>"));
-        assert_non_null(strstr(f->remediation, "ipport=0.0.0.0:443"));
+        /* The remedy as facts: both legacy properties of the key, the lines to delete; the file
+         * is not there to read again, so no excerpt, and a note that says so. */
+        assert_non_null(f->remedy);
+        assert_int_equal(f->remedy->n_configs, 1);
+        {
+                const ReportConfigFix *c0 = &f->remedy->configs[0];
+                const ReportConfigKey *k = &c0->keys[0];
+
+                assert_string_equal(c0->path, "case/web01/applicationHost.config");
+                assert_string_equal(c0->fix_command, "evdiag fix case/web01/applicationHost.config --in-place");
+                assert_non_null(c0->note);
+                assert_int_equal(c0->n_keys, 1);
+                assert_string_equal(k->key_path, "LM/W3SVC/1");
+                assert_int_equal(k->line, 52);
+                /* It holds nothing else, but where it ends is not known: only the property
+                 * lines are named; appcmd clears the whole key. */
+                assert_true(k->remove_key);
+                assert_int_equal(k->end_line, 0);
+                assert_int_equal(k->n_properties, 2);
+                assert_int_equal(k->n_delete_lines, 2);
+                assert_int_equal(k->delete_lines[0], 54);
+                assert_int_equal(k->delete_lines[1], 55);
+                assert_int_equal(k->n_excerpt, 0);
+                assert_string_equal(k->appcmd, "%windir%\\system32\\inetsrv\\appcmd.exe clear config "
+                                                "-section:customMetadata -[path='LM/W3SVC/1']");
+        }
+        /* The binding HTTP.sys holds is not the legacy hash: it goes into the command, and the
+         * note says the difference is why the binding broke. */
+        assert_int_equal(f->remedy->n_bindings, 1);
+        assert_string_equal(f->remedy->bindings[0].endpoint, "0.0.0.0:443");
+        assert_true(f->remedy->bindings[0].deleted);
+        assert_true(f->remedy->bindings[0].hash_differs);
+        assert_false(f->remedy->bindings[0].legacy_bound);
+        assert_null(f->remedy->bindings[0].delete_command);
+        assert_string_equal(f->remedy->bindings[0].command,
+                            "netsh http add sslcert ipport=0.0.0.0:443 certhash=0123456789abcdef0123456789abcdef01234567 "
+                            "appid={4dc3e181-e14b-4a21-b022-59fc669b0914}");
+        assert_non_null(strstr(f->remedy->bindings[0].note, "which is why the binding broke"));
+        /* The decisive symptom's timeline holds it and its launch, marked. */
+        assert_int_equal(f->n_symptoms, 1);
+        assert_true(f->symptoms[0].decisive);
+        assert_true(f->symptoms[0].n_timeline >= 2);
+        {
+                bool symptom = false, launch = false;
+
+                for (size_t i = 0; i < f->symptoms[0].n_timeline; i++) {
+                        const ReportTimelineEvent *ev = &f->symptoms[0].timeline[i];
+
+                        symptom = symptom || (strcmp(ev->role, "symptom") == 0 && ev->time == t0());
+                        launch = launch || (strcmp(ev->role, "launch") == 0 && ev->event_id == 7036);
+                        if (i > 0)
+                                assert_true(ev->time >= f->symptoms[0].timeline[i - 1].time);
+                }
+                assert_true(symptom);
+                assert_true(launch);
+        }
         assert_true(has_evidence(f, "netsh", "0.0.0.0:443 is bound to certificate 0123456789abcdef"));
         assert_true(has_evidence(f, "binding", "site \"Default Web Site\" (id 1) has the https binding *:443: on 0.0.0.0:443"));
         for (size_t i = 0; i < f->n_evidence; i++) {
@@ -411,7 +462,10 @@ static void test_hosts_without_symptom(void **state) {
         assert_int_equal(f->symptoms_total, 0);
         assert_non_null(strstr(f->reason, "<key path=\"LM/W3SVC/3\">"));
         assert_non_null(f->remediation);
-        assert_non_null(strstr(f->remediation, "ipport=0.0.0.0:443"));     /* the fallback */
+        /* No symptom, no binding to name: the site has no https binding in this store. */
+        assert_non_null(f->remedy);
+        assert_int_equal(f->remedy->n_configs, 1);
+        assert_int_equal(f->remedy->n_bindings, 0);
         assert_true(has_evidence(f, "config", "holds property 5506"));
         assert_false(has_evidence(f, "launch", NULL));
         expect_verdict(report, KB, "WEB05", "none", "config without key");
@@ -729,7 +783,18 @@ static void test_strongest_symptom_decides(void **state) {
         /* The reason is the decisive symptom's. */
         assert_non_null(strstr(f->reason, "binding of 0.0.0.0:443"));
         assert_non_null(f->remediation);
-        assert_non_null(strstr(f->remediation, "ipport=0.0.0.0:443"));
+        assert_non_null(f->remedy);
+        /* Every symptom's endpoint is a binding to restore; only the decisive one is decisive. */
+        assert_int_equal(f->remedy->n_bindings, 3);
+        assert_string_equal(f->remedy->bindings[0].endpoint, "10.9.9.9:8443");
+        assert_string_equal(f->remedy->bindings[1].endpoint, "0.0.0.0:443");
+        assert_string_equal(f->remedy->bindings[2].endpoint, "[::]:443");
+        assert_string_equal(f->remedy->bindings[2].command,
+                            "netsh http add sslcert ipport=[::]:443 certhash=<thumbprint-of-the-site-certificate> "
+                            "appid={4dc3e181-e14b-4a21-b022-59fc669b0914}");
+        assert_false(f->symptoms[0].decisive);
+        assert_true(f->symptoms[1].decisive);
+        assert_false(f->symptoms[2].decisive);
         assert_int_equal(report->n_findings, 1);
         case_done(&c);
 }

@@ -118,10 +118,19 @@ try:
     def findings(path):
         rc, out, err = run("diagnose", "--format", "json", path)
         doc = json.loads(out) if out else {"findings": []}
+        # Where things were read from differs (the folders, .evtx offsets against XML lines);
+        # what was read must not. A .evtx holds no rendered messages: the one-line summaries of
+        # events that the rule does not word itself fall back to their values.
         for f in doc["findings"]:
-            for item in f.get("symptoms", []) + f.get("evidence", []):
+            timeline = [ev for s in f.get("symptoms", []) for ev in s.get("timeline", [])]
+            for item in f.get("symptoms", []) + f.get("evidence", []) + timeline:
                 item.pop("source", None)
+                if item in timeline or item.get("kind") == "aftermath":
+                    item.pop("summary", None)
             f.pop("remediation", None)
+            for c in (f.get("remedy") or {}).get("config", []):
+                c.pop("path", None)
+                c.pop("fix_command", None)
         return rc, doc["findings"]
 
     rc_x, from_xml = findings(os.path.dirname(src))

@@ -87,6 +87,88 @@ static void evidence(ReportFinding *f, const char *kind, bool has_time, int64_t 
         assert_int_equal(report_finding_add_evidence(f, &e), 0);
 }
 
+static void timeline_event(ReportSymptom *s, int64_t time, int digits, int64_t event_id, int64_t record,
+                           const char *role, const char *summary, const char *source) {
+        ReportTimelineEvent ev = {
+                .time = time, .digits = digits, .event_id = event_id, .record_id = record, .role = (char *) role,
+                .provider = (char *) "Service Control Manager", .summary = (char *) summary, .source = (char *) source,
+        };
+
+        assert_int_equal(report_symptom_add_event(s, &ev), 0);
+        s->timeline_total++;
+}
+
+static char *dup_checked(const char *s) {
+        char *d = s ? strdup(s) : NULL;
+
+        assert_true(!s || d);
+        return d;
+}
+
+/* A remedy of one config key (line 52, properties 5511 and 5506 on lines 54 and 55, an excerpt
+ * of texts[0..4]) and two bindings: one whose bound hash differs from the legacy one, one
+ * that was recreated from it. */
+static ReportRemedy *remedy_new(const char *path, const char *key_path, const char *const texts[5],
+                                const char *endpoint, const char *note) {
+        ReportRemedy *m = calloc(1, sizeof(*m));
+        ReportConfigKey *k;
+
+        assert_non_null(m);
+        m->configs = calloc(1, sizeof(ReportConfigFix));
+        assert_non_null(m->configs);
+        m->n_configs = 1;
+        m->configs[0].path = dup_checked(path);
+        m->configs[0].fix_command = dup_checked("evdiag fix case/WEB01/applicationHost.config --in-place");
+        m->configs[0].note = dup_checked(note);
+        m->configs[0].keys = k = calloc(1, sizeof(ReportConfigKey));
+        assert_non_null(k);
+        m->configs[0].n_keys = 1;
+        k->key_path = dup_checked(key_path);
+        k->line = 52;
+        k->end_line = 56;
+        k->properties = calloc(2, sizeof(ReportConfigProperty));
+        assert_non_null(k->properties);
+        k->n_properties = 2;
+        k->properties[0] = (ReportConfigProperty) { .id = 5511, .line = 54 };
+        k->properties[1] = (ReportConfigProperty) { .id = 5506, .line = 55,
+                                                    .decoded = dup_checked("a178873b314030e17463122e23bb285af0c51338") };
+        k->delete_lines = calloc(2, sizeof(uint64_t));
+        assert_non_null(k->delete_lines);
+        k->delete_lines[0] = 54;
+        k->delete_lines[1] = 55;
+        k->n_delete_lines = 2;
+        k->appcmd = dup_checked("%windir%\\system32\\inetsrv\\appcmd.exe set config -section:customMetadata "
+                                "/-\"[path='LM/W3SVC/1'].[id='5511']\" /-\"[path='LM/W3SVC/1'].[id='5506']\"");
+        k->excerpt = calloc(5, sizeof(ReportExcerptLine));
+        assert_non_null(k->excerpt);
+        for (size_t i = 0; i < 5; i++)
+                k->excerpt[i] = (ReportExcerptLine) { .line = 52 + i, .text = dup_checked(texts[i]) };
+        k->n_excerpt = 5;
+
+        m->bindings = calloc(2, sizeof(ReportBindingFix));
+        assert_non_null(m->bindings);
+        m->n_bindings = 2;
+        m->bindings[0] = (ReportBindingFix) {
+                .endpoint = dup_checked(endpoint), .deleted = true, .netsh_supplied = true,
+                .cert_hash = dup_checked("0123456789abcdef0123456789abcdef01234567"),
+                .legacy_hash = dup_checked("a178873b314030e17463122e23bb285af0c51338"), .hash_differs = true,
+                .command = dup_checked("netsh http add sslcert ipport=0.0.0.0:443 certhash=0123456789abcdef0123456789abcdef01234567 "
+                                       "appid={4dc3e181-e14b-4a21-b022-59fc669b0914}"),
+                .note = dup_checked("The legacy hash a178873b314030e17463122e23bb285af0c51338 in property 5506 is not the "
+                                    "certificate bound to 0.0.0.0:443 (0123456789abcdef0123456789abcdef01234567)."),
+        };
+        m->bindings[1] = (ReportBindingFix) {
+                .endpoint = dup_checked("[::]:443"), .deleted = true, .netsh_supplied = true,
+                .cert_hash = dup_checked("a178873b314030e17463122e23bb285af0c51338"),
+                .legacy_hash = dup_checked("a178873b314030e17463122e23bb285af0c51338"), .legacy_bound = true,
+                .delete_command = dup_checked("netsh http delete sslcert ipport=[::]:443"),
+                .command = dup_checked("netsh http add sslcert ipport=[::]:443 certhash=<thumbprint-of-the-site-certificate> "
+                                       "appid={4dc3e181-e14b-4a21-b022-59fc669b0914}"),
+                .note = dup_checked("netsh shows [::]:443 bound to the legacy hash."),
+        };
+        return m;
+}
+
 /* A case as evdiag reports it: a confirmed finding, a ruled-out one, an at-risk host, inputs
  * of every status. Strings hold what Markdown must escape (*, <, >, \) but nothing hostile. */
 static Report *golden_report(void) {
@@ -118,6 +200,35 @@ static Report *golden_report(void) {
         symptom(f, t0() - 900 * TICKS_PER_SECOND, 0, -1, "[::]:443", "case/WEB01/System.csv:5", "possible");
         symptom(f, t0(), 7, 48116, "0.0.0.0:443", "case/WEB01/System.xml:1", "confirmed");
         f->symptoms_total = 60;
+        {
+                static const char *const texts[5] = {
+                        "            <key path=\"LM/W3SVC/1\">",
+                        "                <property id=\"1018\" dataType=\"DWord\" value=\"1\" />",
+                        "                <property id=\"5511\" dataType=\"String\" value=\"MY\" />",
+                        "                <property id=\"5506\" dataType=\"Binary\" value=\"oXiHOzFAMOF0YxIuI7soWvDFEzg=\" />",
+                        "            </key>",
+                };
+                ReportSymptom *s = &f->symptoms[1];
+
+                s->decisive = true;
+                s->window_from = t0() - 600 * TICKS_PER_SECOND;
+                s->window_to = t0() + 300 * TICKS_PER_SECOND;
+                timeline_event(s, t0() - 130 * TICKS_PER_SECOND, 7, 6006, 48098, "other", "EventLog 6006: The Event log service was stopped.",
+                               "case/WEB01/System.xml:1");
+                timeline_event(s, t0() - 18430000, 7, 7036, 48115, "launch",
+                               "The IIS Admin Service service entered the running state", "case/WEB01/System.xml:1");
+                timeline_event(s, t0(), 7, 15300, 48116, "symptom",
+                               "Microsoft-Windows-HttpEvent 15300: SSL Certificate Settings deleted for endpoint : 0.0.0.0:443 .",
+                               "case/WEB01/System.xml:1");
+                timeline_event(s, t0() + 4670000, 7, 7036, 48117, "other",
+                               "Service Control Manager 7036: The World Wide Web Publishing Service service entered the running state.",
+                               "case/WEB01/System.xml:1");
+                timeline_event(s, t0() + 109 * TICKS_PER_SECOND, 7, 15021, 48118, "aftermath",
+                               "Microsoft-Windows-HttpEvent 15021: An error occurred while using SSL configuration for endpoint 0.0.0.0:443.",
+                               "case/WEB01/System.xml:1");
+                s->timeline_total = 9;
+                f->remedy = remedy_new("case/WEB01/applicationHost.config", "LM/W3SVC/1", texts, "0.0.0.0:443", NULL);
+        }
         evidence(f, "launch", true, t0() - 18430000, 7, 7036, 48115, "The IIS Admin Service service entered the running state",
                  "case/WEB01/System.xml:1");
         evidence(f, "config", false, 0, 0, -1, -1, "<key path=\"LM/W3SVC/1\"> (line 52) holds property 5506",
@@ -184,17 +295,19 @@ static void compare_golden(const char *name, const StrBuf *got) {
 
 static void test_golden(void **state) {
         _cleanup_(report_freep) Report *r = golden_report();
-        _cleanup_strbuf_ StrBuf text = {}, color = {}, md = {}, json = {};
+        _cleanup_strbuf_ StrBuf text = {}, color = {}, md = {}, json = {}, html = {};
 
         report_sort(r);
         assert_int_equal(report_render(r, REPORT_TEXT, &(ReportStyle) {}, &text), 0);
         assert_int_equal(report_render(r, REPORT_TEXT, &(ReportStyle) { .color = true }, &color), 0);
         assert_int_equal(report_render(r, REPORT_MARKDOWN, NULL, &md), 0);
         assert_int_equal(report_render(r, REPORT_JSON, NULL, &json), 0);
+        assert_int_equal(report_render(r, REPORT_HTML, NULL, &html), 0);
         compare_golden("golden.txt", &text);
         compare_golden("golden.color.txt", &color);
         compare_golden("golden.md", &md);
         compare_golden("golden.json", &json);
+        compare_golden("golden.html", &html);
 }
 
 /* A JSON checker: the grammar of RFC 8259, no raw control characters anywhere (not even the
@@ -492,6 +605,7 @@ static const char *const hostile[] = {
         "&amp; &lt; entities",
         "unicode: \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x94\x92 \xe2\x80\xa8 separator",
         "- list\n# heading\n> quote\n---\n```\n",
+        "</title></style></svg><svg onload=alert(1)><img src=x onerror=alert(2)>",
 };
 
 static char *long_text(void) {
@@ -520,6 +634,18 @@ static Report *hostile_report(size_t k, const char *big) {
         symptom(f, t0(), 0, -1, NULL, H(19), H(20));
         evidence(f, H(21), true, t0(), 3, 4688, 5, H(22), H(23));
         evidence(f, H(24), false, 0, 0, -1, -1, H(25), H(26));
+        {
+                const char *texts[5] = { H(35), H(36), H(37), H(38), H(39) };
+                ReportSymptom *s = &f->symptoms[0];
+
+                s->decisive = true;
+                s->window_from = t0() - 600 * TICKS_PER_SECOND;
+                s->window_to = t0() + 300 * TICKS_PER_SECOND;
+                timeline_event(s, t0() - 5 * TICKS_PER_SECOND, 0, 1, 2, H(40), H(41), H(42));
+                timeline_event(s, t0(), 7, 15300, 3, "symptom", H(43), H(44));
+                timeline_event(s, t0() + 1, 7, 15021, -1, "other", H(45), H(46));
+                f->remedy = remedy_new(H(47), H(48), texts, H(49), H(50));
+        }
         f = finding(r, H(27), H(28), H(29), "confirmed", 3, NULL, NULL);
         f = finding(r, H(30), H(31), H(32), "ruled_out", 2, H(33), H(34));
 #undef H
@@ -571,7 +697,37 @@ static size_t unescaped_pipes(const char *line, size_t len) {
         return n;
 }
 
-/* Markdown: outside code blocks no raw "<", no control characters, no line that a value
+/* Whether a line holds a "<" outside its code spans (a run of backticks up to the next run of
+ * the same length: CommonMark shows what is inside as text). */
+static bool raw_lt(const char *line, size_t len) {
+        for (size_t i = 0; i < len; i++) {
+                size_t run = 0, j;
+
+                if (line[i] == '<')
+                        return true;
+                if (line[i] == '\\') {
+                        i++;
+                        continue;
+                }
+                if (line[i] != '`')
+                        continue;
+                while (i + run < len && line[i + run] == '`')
+                        run++;
+                for (j = i + run; j < len; j++) {
+                        size_t r2 = 0;
+
+                        while (j + r2 < len && line[j + r2] == '`')
+                                r2++;
+                        if (r2 == run)
+                                break;
+                        j += r2;
+                }
+                i = j < len ? j + run - 1 : i + run - 1;
+        }
+        return false;
+}
+
+/* Markdown: outside code blocks and spans no raw "<", no control characters, no line that a value
  * started; table rows keep their number of cells; code blocks are closed only by their own
  * fence. A raw "<" inside a fenced code block is text to every CommonMark reader. */
 static void check_markdown(const char *s) {
@@ -599,14 +755,16 @@ static void check_markdown(const char *s) {
                         }
                 } else if (ticks >= 3) {
                         fence = ticks;
-                        if (ticks != len)
-                                fail_msg("a fence with text after it: \"%.*s\"", (int) len, line);
+                        /* An info string ("diff") may follow; evdiag's are words. */
+                        for (size_t i = ticks; i < len; i++)
+                                if (line[i] < 'a' || line[i] > 'z')
+                                        fail_msg("a fence with text after it: \"%.*s\"", (int) len, line);
                 } else {
-                        if (memchr(line, '<', len))
+                        if (raw_lt(line, len))
                                 fail_msg("raw \"<\" in Markdown: \"%.*s\"", (int) len, line);
                         if (len >= 5 && strncmp(line, "line2", 5) == 0)
                                 fail_msg("a value's newline starts a line: \"%.*s\"", (int) len, line);
-                        if (len > 0 && line[0] == '#' && strncmp(line, "# evdiag report", 15) != 0 &&
+                        if (len > 0 && line[0] == '#' && !(line == s && strncmp(line, "# ", 2) == 0) &&
                             strncmp(line, "## ", 3) != 0 && strncmp(line, "### Inputs", 10) != 0)
                                 fail_msg("a heading that is not evdiag's: \"%.*s\"", (int) len, line);
                         if (len > 0 && line[0] == '|') {
@@ -629,16 +787,90 @@ static void check_markdown(const char *s) {
                 fail_msg("a code block is left open");
 }
 
+/* HTML: every tag is one evdiag writes, with attributes that are evdiag's; no control
+ * characters; nothing that runs or loads. Text from the report can only ever be text. */
+static void check_html(const char *s) {
+        static const char *const tags[] = {
+                "!DOCTYPE", "html", "head", "meta", "title", "style", "body", "header", "main", "footer", "section",
+                "h1", "h2", "h3", "p", "strong", "span", "code", "pre", "table", "thead", "tbody", "tr", "th", "td",
+                "ol", "ul", "li", "a", "figure", "figcaption", "svg", "g", "rect", "line", "text", "tspan", "polygon",
+                "circle",
+        };
+        static const char *const attrs[] = {
+                "lang", "charset", "http-equiv", "content", "name", "class", "id", "href", "title", "viewBox", "role",
+                "aria-label", "xmlns", "x", "y", "width", "height", "x1", "y1", "x2", "y2", "cx", "cy", "r", "fill",
+                "fill-opacity", "stroke", "stroke-width", "points", "text-anchor", "font-weight",
+        };
+        const char *style_end = strstr(s, "</style>");
+
+        assert_non_null(style_end);
+        assert_non_null(strstr(s, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"));
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F)
+                        fail_msg("control character 0x%02x in HTML at byte %zu", *p, (size_t) ((const char *) p - s));
+                if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+                        fail_msg("C1 control in HTML at byte %zu", (size_t) ((const char *) p - s));
+        }
+        for (const char *p = strchr(s, '<'); p; p = strchr(p + 1, '<')) {
+                const char *q = p + 1, *end;
+                size_t n;
+                bool ok = false;
+
+                if (*q == '/')
+                        q++;
+                n = strcspn(q, " >/\n");
+                for (size_t i = 0; !ok && i < ELEMENTSOF(tags); i++)
+                        ok = strlen(tags[i]) == n && strncmp(q, tags[i], n) == 0;
+                if (!ok)
+                        fail_msg("a tag evdiag does not write: \"%.40s\"", p);
+                end = strchr(q, '>');
+                assert_non_null(end);
+                /* Attributes: known names, values in double quotes without a quote inside. */
+                for (q += n; q < end;) {
+                        size_t an;
+
+                        while (*q == ' ' || *q == '/')
+                                q++;
+                        if (q >= end)
+                                break;
+                        an = strcspn(q, "= >");
+                        ok = false;
+                        for (size_t i = 0; !ok && i < ELEMENTSOF(attrs); i++)
+                                ok = strlen(attrs[i]) == an && strncmp(q, attrs[i], an) == 0;
+                        if (!ok && !(an == 4 && strncmp(q, "html", 4) == 0))      /* <!DOCTYPE html> */
+                                fail_msg("an attribute evdiag does not write: \"%.40s\"", q);
+                        q += an;
+                        if (*q == '=') {
+                                const char *close;
+
+                                if (q[1] != '"')
+                                        fail_msg("an unquoted attribute value: \"%.40s\"", q);
+                                close = strchr(q + 2, '"');
+                                assert_non_null(close);
+                                if (memchr(q + 2, '<', (size_t) (close - q - 2)))
+                                        fail_msg("\"<\" in an attribute value: \"%.40s\"", q);
+                                q = close + 1;
+                                end = strchr(q, '>');   /* a '>' inside the value was not the end */
+                                assert_non_null(end);
+                        }
+                }
+                if (p < style_end && strncmp(p, "<style>", 7) == 0)
+                        p = style_end;          /* the style sheet is evdiag's own */
+        }
+}
+
 static void test_hostile(void **state) {
         char *big = long_text();
 
         for (size_t k = 0; k < 2 * ELEMENTSOF(hostile); k++) {
                 _cleanup_(report_freep) Report *r = hostile_report(k, k >= ELEMENTSOF(hostile) ? big : NULL);
-                _cleanup_strbuf_ StrBuf text = {}, color = {}, md = {}, json = {};
+                _cleanup_strbuf_ StrBuf text = {}, color = {}, md = {}, json = {}, html = {};
                 _cleanup_strv_free_ char **strings = NULL;
                 ReportFinding *f = &r->findings[0];
 
                 report_sort(r);
+                assert_int_equal(report_render(r, REPORT_HTML, NULL, &html), 0);
+                check_html(strbuf_str(&html));
                 assert_int_equal(report_render(r, REPORT_TEXT, &(ReportStyle) {}, &text), 0);
                 assert_int_equal(report_render(r, REPORT_TEXT, &(ReportStyle) { .color = true }, &color), 0);
                 assert_int_equal(report_render(r, REPORT_MARKDOWN, NULL, &md), 0);
@@ -714,7 +946,8 @@ static void test_empty_reports(void **state) {
         assert_non_null(strstr(strbuf_str(&text), "No finding: no rule matched these inputs."));
         assert_non_null(strstr(strbuf_str(&text), "0 inputs, 0 events"));
         assert_int_equal(report_render_markdown(r, &md), 0);
-        assert_non_null(strstr(strbuf_str(&md), "No finding: no rule matched these inputs."));
+        assert_true(strncmp(strbuf_str(&md), "# evdiag: no finding\n", 21) == 0);
+        assert_non_null(strstr(strbuf_str(&md), "No rule matched these inputs."));
         check_markdown(strbuf_str(&md));
 }
 
@@ -788,7 +1021,9 @@ static void test_sort_and_formats(void **state) {
         assert_int_equal(report_format_from_string("json", &fmt), 0);
         assert_int_equal(fmt, REPORT_JSON);
         assert_int_equal(report_format_from_string("JSON", &fmt), -EINVAL);
-        assert_int_equal(report_format_from_string("html", &fmt), -EINVAL);
+        assert_int_equal(report_format_from_string("html", &fmt), 0);
+        assert_int_equal(fmt, REPORT_HTML);
+        assert_int_equal(report_format_from_string("HTML", &fmt), -EINVAL);
         assert_int_equal(report_format_from_string("", &fmt), -EINVAL);
 }
 

@@ -1018,7 +1018,9 @@ static void test_shipped_pack(void **state) {
         assert_non_null(kb);
         assert_non_null(admin);
 
-        assert_int_equal(kb->n_facts, 5);
+        assert_int_equal(kb->n_facts, 6);
+        assert_true(kb->facts[rule_fact_index(kb, "aftermath")].per_symptom);
+        assert_string_equal(kb->facts[rule_fact_index(kb, "aftermath")].evidence, "aftermath");
         assert_true(kb->facts[rule_fact_index(kb, "launch")].per_symptom);
         assert_false(kb->facts[rule_fact_index(kb, "config")].per_symptom);
         assert_false(kb->facts[rule_fact_index(kb, "key")].per_symptom);
@@ -1029,17 +1031,17 @@ static void test_shipped_pack(void **state) {
         assert_int_equal(kb->facts[rule_fact_index(kb, "launch")].events[1].line, 80);
         assert_int_equal(kb->facts[rule_fact_index(kb, "config")].line, 117);
         assert_int_equal(kb->n_decisions, 6);
-        assert_int_equal(kb->decisions[1].line, 180);
+        assert_int_equal(kb->decisions[1].line, 202);
         assert_int_equal(kb->n_host_decisions, 1);
         assert_string_equal(kb->host_decisions[0].verdict, "at_risk");
         assert_true(rule_verdict(kb, "confirmed")->remedy);
         assert_false(rule_verdict(kb, "ruled_out")->remedy);
-        assert_non_null(strstr(kb->remediation, "\n     <key path=\"${key.key_path|LM/W3SVC/<site id>}\">"));
+        assert_non_null(strstr(kb->remediation, "${key.path|applicationHost.config}"));
 
         assert_int_equal(admin->n_facts, 1);
         assert_int_equal(admin->n_decisions, 2);
         assert_string_equal(admin->decisions[1].verdict, "none");
-        assert_non_null(strstr(admin->remediation, ":\n  netsh http add sslcert"));
+        assert_non_null(strstr(admin->remediation, "restore the binding of ${symptom.endpoint|the site}"));
 }
 
 static char *make_dir(void) {

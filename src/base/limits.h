@@ -33,6 +33,10 @@
 #define EVDIAG_MAX_REGEX            1024               /* bytes of one regular expression */
 #define EVDIAG_MAX_FACT_ROWS        1000               /* rows of one fact kept per symptom */
 #define EVDIAG_MAX_SYMPTOMS         100000             /* symptoms of one rule evaluated per run */
+#define EVDIAG_MAX_TIMELINE_EVENTS  40                 /* events of a symptom's timeline in a report */
+#define EVDIAG_MAX_EXCERPT_LINES    40                 /* lines of a <key> quoted in a remedy */
+#define EVDIAG_MAX_EXCERPT_LINE     400                /* bytes of one quoted line */
+#define EVDIAG_MAX_REMEDY_ITEMS     16                 /* config keys, and bindings, of one remedy */
 
 /* Binary .evtx logs. Chunks are 64 KiB, so most sizes are bounded by the format itself; these
  * caps bound what a hostile chunk can make the reader do or keep. */
@@ -51,3 +55,8 @@
 #define EVDIAG_MAX_EVTX_ID_RANGES     (1024 * 1024)      /* runs of record ids remembered to drop duplicate recovered records */
 #define EVDIAG_MAX_EVTX_CHUNK_WARNINGS 32                /* warnings kept per chunk; the rest are counted */
 #define EVDIAG_MAX_EVTX_THREADS       64                 /* parser threads */
+
+/* evdiag fix (applicationHost.config edited in place) */
+#define EVDIAG_MAX_FIX_PROPERTIES     100000             /* legacy SSL properties removed from one file */
+#define EVDIAG_MAX_FIX_ATTRIBUTES     1024               /* attributes of one element */
+#define EVDIAG_MAX_FIX_KEY_PATH       1024               /* bytes of a key path shown */

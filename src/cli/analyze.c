@@ -16,7 +16,7 @@ static const char usage[] =
         "\n"
         "Options:\n"
         "  --db FILE         the case database (required)\n"
-        "  --format FORMAT   text (default), json or markdown\n"
+        "  --format FORMAT   text (default), markdown, json or html\n"
         "  --window SECONDS  how far before a symptom to look for its cause (default 600)\n"
         "  --rules DIR       the rule pack to use\n"
         "  -h, --help        show this help\n";

@@ -16,7 +16,7 @@ static const char usage[] =
         "runs the rules and prints the root-cause verdict with its evidence.\n"
         "\n"
         "Options:\n"
-        "  --format FORMAT   text (default), json or markdown\n"
+        "  --format FORMAT   text (default), markdown, json or html\n"
         "  --tz ZONE         zone of the local times in text and CSV exports: an IANA name\n"
         "                    such as Europe/Berlin, or an offset such as +02:00 (default UTC)\n"
         "  --host NAME       the host that host-less files (applicationHost.config, netsh\n"

@@ -2,6 +2,7 @@
 #include "escape.h"
 
 #include "base/json.h"
+#include "base/utf.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -127,5 +128,56 @@ int escape_markdown_code(StrBuf *out, const char *s) {
                 r = strbuf_putc(out, ' ');
         for (size_t i = 0; r == 0 && i <= longest; i++)
                 r = strbuf_putc(out, '`');
+        return r;
+}
+
+int escape_html(StrBuf *out, const char *s, bool keep_newlines) {
+        static const char hex[] = "0123456789abcdef";
+        const unsigned char *p = (const unsigned char *) s;
+        size_t left;
+        int r = 0;
+
+        if (!s)
+                return 0;
+        left = strlen(s);
+        while (r == 0 && *p) {
+                size_t n = 1;
+
+                if (*p == '&')
+                        r = strbuf_puts(out, "&amp;");
+                else if (*p == '<')
+                        r = strbuf_puts(out, "&lt;");
+                else if (*p == '>')
+                        r = strbuf_puts(out, "&gt;");
+                else if (*p == '"')
+                        r = strbuf_puts(out, "&quot;");
+                else if (*p == '\'')
+                        r = strbuf_puts(out, "&#39;");
+                else if (*p == '\n' || *p == '\t')
+                        r = strbuf_putc(out, keep_newlines ? (char) *p : ' ');
+                else if (*p == '\r')
+                        ;
+                else if (*p < 0x20 || *p == 0x7F) {
+                        char e[5] = { '\\', 'x', hex[*p >> 4], hex[*p & 15], 0 };
+
+                        r = strbuf_puts(out, e);
+                } else if (*p < 0x80)
+                        r = strbuf_putc(out, (char) *p);
+                else {
+                        n = utf8_sequence_length(p, left);
+                        if (n == 0) {
+                                /* Not UTF-8: the page says it is, so no stray byte gets in. */
+                                r = strbuf_puts(out, "\xEF\xBF\xBD");
+                                n = 1;
+                        } else if (c1_control(p)) {
+                                char e[5] = { '\\', 'x', hex[p[1] >> 4], hex[p[1] & 15], 0 };
+
+                                r = strbuf_puts(out, e);
+                        } else
+                                r = strbuf_append(out, (const char *) p, n);
+                }
+                p += n;
+                left -= n;
+        }
         return r;
 }

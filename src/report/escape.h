@@ -19,3 +19,7 @@ int escape_markdown(StrBuf *out, const char *s, bool keep_newlines);
 /* Code spans/blocks: fenced with enough backticks, with control characters (C1 ones too)
  * replaced. */
 int escape_markdown_code(StrBuf *out, const char *s);
+/* HTML text or attribute value: & < > " ' become entities; control characters (C1 ones too)
+ * become a visible "\xNN"; newlines and tabs stay when keep_newlines (for <pre>), else they
+ * become spaces; bytes that are not UTF-8 become U+FFFD. */
+int escape_html(StrBuf *out, const char *s, bool keep_newlines);

@@ -50,3 +50,13 @@ static inline void emit_md_code(Emit *e, const char *s) {
         if (e->r == 0)
                 e->r = escape_markdown_code(e->out, s);
 }
+
+static inline void emit_html(Emit *e, const char *s) {
+        if (e->r == 0)
+                e->r = escape_html(e->out, s, false);
+}
+
+static inline void emit_html_pre(Emit *e, const char *s) {
+        if (e->r == 0)
+                e->r = escape_html(e->out, s, true);
+}

@@ -39,6 +39,113 @@ static void time_value(Emit *e, const char *indent, const char *k, bool has, int
                 emit(e, "null");
 }
 
+static void boolean(Emit *e, const char *indent, const char *k, bool v) {
+        key(e, indent, k, false);
+        emit(e, v ? "true" : "false");
+}
+
+static void timeline(Emit *e, const ReportSymptom *s) {
+        emit(e, ",\n         \"window\": {");
+        time_value(e, "", "from", true, s->window_from, 0, true);
+        time_value(e, "", "to", true, s->window_to, 0, false);
+        emitf(e, "}, \"timeline_total\": %llu,\n         \"timeline\": [", (unsigned long long) s->timeline_total);
+        for (size_t k = 0; k < s->n_timeline; k++) {
+                const ReportTimelineEvent *ev = &s->timeline[k];
+
+                emit(e, k ? ",\n          {" : "\n          {");
+                time_value(e, "", "time", true, ev->time, ev->digits, true);
+                num(e, "", "event_id", (long long) ev->event_id, false);
+                opt_num(e, "", "record_id", (long long) ev->record_id);
+                str(e, "", "role", ev->role, false);
+                str(e, "", "provider", ev->provider, false);
+                str(e, "", "summary", ev->summary, false);
+                str(e, "", "source", ev->source, false);
+                emit(e, "}");
+        }
+        emit(e, s->n_timeline ? "\n         ]" : "]");
+}
+
+static void config_key(Emit *e, const ReportConfigKey *k) {
+        str(e, "", "key_path", k->key_path, true);
+        num(e, "", "line", (long long) k->line, false);
+        key(e, "", "end_line", false);
+        if (k->end_line)
+                emitf(e, "%llu", (unsigned long long) k->end_line);
+        else
+                emit(e, "null");
+        boolean(e, "", "remove_key", k->remove_key);
+        key(e, "", "properties", false);
+        emit(e, "[");
+        for (size_t i = 0; i < k->n_properties; i++) {
+                emit(e, i ? ", {" : "{");
+                num(e, "", "id", (long long) k->properties[i].id, true);
+                num(e, "", "line", (long long) k->properties[i].line, false);
+                str(e, "", "decoded", k->properties[i].decoded, false);
+                emit(e, "}");
+        }
+        emit(e, "]");
+        key(e, "", "delete_lines", false);
+        emit(e, "[");
+        for (size_t i = 0; i < k->n_delete_lines; i++)
+                emitf(e, "%s%llu", i ? ", " : "", (unsigned long long) k->delete_lines[i]);
+        emit(e, "],\n              ");
+        str(e, "", "appcmd", k->appcmd, true);
+        emit(e, ",\n              \"excerpt\": [");
+        for (size_t i = 0; i < k->n_excerpt; i++) {
+                emit(e, i ? ",\n                {" : "\n                {");
+                num(e, "", "line", (long long) k->excerpt[i].line, true);
+                str(e, "", "text", k->excerpt[i].text, false);
+                emit(e, "}");
+        }
+        emit(e, k->n_excerpt ? "\n              ]" : "]");
+        boolean(e, "", "excerpt_truncated", k->excerpt_truncated);
+}
+
+static void remedy(Emit *e, const ReportRemedy *m) {
+        key(e, "      ", "remedy", false);
+        if (!m) {
+                emit(e, "null");
+                return;
+        }
+        emit(e, "{\n        \"config\": [");
+        for (size_t i = 0; i < m->n_configs; i++) {
+                const ReportConfigFix *c = &m->configs[i];
+
+                emit(e, i ? ",\n          {" : "\n          {");
+                str(e, "", "path", c->path, true);
+                str(e, "", "fix_command", c->fix_command, false);
+                str(e, "", "note", c->note, false);
+                emit(e, ",\n           \"keys\": [");
+                for (size_t j = 0; j < c->n_keys; j++) {
+                        emit(e, j ? ",\n             {" : "\n             {");
+                        config_key(e, &c->keys[j]);
+                        emit(e, "}");
+                }
+                emit(e, c->n_keys ? "\n           ]}" : "]}");
+        }
+        emit(e, m->n_configs ? "\n        ],\n        \"bindings\": [" : "],\n        \"bindings\": [");
+        for (size_t i = 0; i < m->n_bindings; i++) {
+                const ReportBindingFix *b = &m->bindings[i];
+
+                emit(e, i ? ",\n          {" : "\n          {");
+                str(e, "", "endpoint", b->endpoint, true);
+                boolean(e, "", "deleted", b->deleted);
+                boolean(e, "", "netsh_supplied", b->netsh_supplied);
+                str(e, "", "cert_hash", b->cert_hash, false);
+                str(e, "", "legacy_hash", b->legacy_hash, false);
+                boolean(e, "", "hash_differs", b->hash_differs);
+                boolean(e, "", "legacy_bound", b->legacy_bound);
+                emit(e, ",\n           ");
+                str(e, "", "delete_command", b->delete_command, true);
+                emit(e, ",\n           ");
+                str(e, "", "command", b->command, true);
+                emit(e, ",\n           ");
+                str(e, "", "note", b->note, true);
+                emit(e, "}");
+        }
+        emit(e, m->n_bindings ? "\n        ]\n      }" : "]\n      }");
+}
+
 int report_render_json(const Report *r, StrBuf *out) {
         Emit e = { .out = out };
 
@@ -94,6 +201,8 @@ int report_render_json(const Report *r, StrBuf *out) {
                         str(&e, "", "source", s->source, false);
                         opt_num(&e, "", "record_id", (long long) s->record_id);
                         str(&e, "", "verdict", s->verdict, false);
+                        boolean(&e, "", "decisive", s->decisive);
+                        timeline(&e, s);
                         emit(&e, "}");
                 }
                 emit(&e, f->n_symptoms ? "\n      ]" : "]");
@@ -114,6 +223,7 @@ int report_render_json(const Report *r, StrBuf *out) {
                 }
                 emit(&e, f->n_evidence ? "\n      ]" : "]");
                 str(&e, "      ", "remediation", f->remediation, false);
+                remedy(&e, f->remedy);
                 emit(&e, "\n    }");
         }
         emit(&e, r->n_findings ? "\n  ]\n}\n" : "]\n}\n");

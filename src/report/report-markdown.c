@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The report for a ticket: per finding a one-line summary, the verdict and why, a table of the
  * symptom and its evidence, and the remedy. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/datetime.h"
 #include "report-internal.h"
 #include "report.h"
@@ -20,6 +23,174 @@ static void cell_record(Emit *e, int64_t record) {
                 emitf(e, "| %lld ", (long long) record);
         else
                 emit(e, "| ");
+}
+
+/* A fenced code block that shows s as it is (PowerShell's backticks too): its fence is longer
+ * than any run of backticks inside, so nothing inside can close it. Control characters become
+ * spaces. */
+static void code_block(Emit *e, const char *lang, const char *const *lines, size_t n) {
+        size_t fence = 3;
+
+        for (size_t i = 0; i < n; i++) {
+                size_t run = 0;
+
+                for (const char *p = lines[i]; *p; p++) {
+                        run = *p == '`' ? run + 1 : 0;
+                        if (run + 1 > fence)
+                                fence = run + 1;
+                }
+        }
+        for (size_t i = 0; i < fence; i++)
+                emit(e, "`");
+        emit(e, lang);
+        emit(e, "\n");
+        for (size_t i = 0; i < n; i++) {
+                for (const unsigned char *p = (const unsigned char *) lines[i]; *p && e->r == 0; p++) {
+                        if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+                                e->r = strbuf_putc(e->out, ' ');
+                                p++;
+                        } else
+                                e->r = strbuf_putc(e->out, *p < 0x20 || *p == 0x7F ? ' ' : (char) *p);
+                }
+                emit(e, "\n");
+        }
+        for (size_t i = 0; i < fence; i++)
+                emit(e, "`");
+        emit(e, "\n");
+}
+
+static void remediation_block(Emit *e, const char *text) {
+        _cleanup_free_ char *copy = strdup(text);
+        char **lines = NULL;
+        size_t n = 0, cap = 1;
+
+        for (const char *p = text; *p; p++)
+                cap += *p == '\n';
+        lines = calloc(cap, sizeof(char *));
+        if (!copy || !lines) {
+                free(lines);
+                if (e->r == 0)
+                        e->r = -ENOMEM;
+                return;
+        }
+        for (char *p = copy, *nl; p; p = nl ? nl + 1 : NULL) {
+                size_t len;
+
+                nl = strchr(p, '\n');
+                if (nl)
+                        *nl = 0;
+                len = strlen(p);
+                if (len > 0 && p[len - 1] == '\r')
+                        p[len - 1] = 0;
+                lines[n++] = p;
+        }
+        emit(e, "\n\n");
+        code_block(e, "", (const char *const *) lines, n);
+        emit(e, "\n");
+        free(lines);
+}
+
+static bool deleted_line(const ReportConfigKey *k, uint64_t line) {
+        for (size_t i = 0; i < k->n_delete_lines; i++)
+                if (k->delete_lines[i] == line)
+                        return true;
+        return false;
+}
+
+/* The remedy as steps: per key the lines to delete (shown as a diff of the key when the file
+ * could be read again), then the commands; per endpoint the netsh command and its note. */
+static void remedy(Emit *e, const ReportRemedy *m) {
+        unsigned step = 1;
+
+        for (size_t i = 0; i < m->n_configs; i++) {
+                const ReportConfigFix *c = &m->configs[i];
+
+                for (size_t j = 0; j < c->n_keys; j++) {
+                        const ReportConfigKey *k = &c->keys[j];
+                        _cleanup_strbuf_ StrBuf line = {};
+                        char **lines = calloc(k->n_excerpt + 1, sizeof(char *));
+                        size_t n = 0;
+
+                        emitf(e, "%u. In ", step++);
+                        emit_md_code(e, c->path);
+                        emit(e, k->n_delete_lines == 1 ? ", delete line " : ", delete lines ");
+                        for (size_t l = 0; l < k->n_delete_lines; l++)
+                                emitf(e, "%s%llu", l ? ", " : "", (unsigned long long) k->delete_lines[l]);
+                        emit(e, " of ");
+                        strbuf_reset(&line);
+                        if (e->r == 0)
+                                e->r = strbuf_printf(&line, "<key path=\"%s\">", k->key_path);
+                        emit_md_code(e, strbuf_str(&line));
+                        emitf(e, " (line %llu)%s:\n\n", (unsigned long long) k->line,
+                              k->remove_key ? ", the whole key: it holds nothing else" : "");
+                        if (!lines) {
+                                e->r = -ENOMEM;
+                                return;
+                        }
+                        /* The key line and the lines that go: what a reviewer checks. */
+                        for (size_t l = 0; l < k->n_excerpt && e->r == 0; l++) {
+                                bool del = deleted_line(k, k->excerpt[l].line);
+
+                                if (!del && k->excerpt[l].line != k->line)
+                                        continue;
+                                strbuf_reset(&line);
+                                e->r = strbuf_printf(&line, "%c%6llu | %s", del ? '-' : ' ',
+                                                     (unsigned long long) k->excerpt[l].line, k->excerpt[l].text);
+                                if (e->r == 0 && !(lines[n++] = strdup(strbuf_str(&line))))
+                                        e->r = -ENOMEM;
+                        }
+                        if (n > 0)
+                                code_block(e, "diff", (const char *const *) lines, n);
+                        for (size_t l = 0; l < n; l++)
+                                free(lines[l]);
+                        free(lines);
+                        if (n > 0)
+                                emit(e, "\n");
+                }
+                if (c->note) {
+                        emit(e, "   (");
+                        emit_md(e, c->note, false);
+                        emit(e, ")\n\n");
+                }
+                /* The same edit as a command: evdiag's here, or appcmd's on the server. */
+                {
+                        const char **cmds = calloc(c->n_keys + 1, sizeof(char *));
+                        size_t n = 0;
+
+                        if (!cmds) {
+                                e->r = -ENOMEM;
+                                return;
+                        }
+                        cmds[n++] = c->fix_command;
+                        for (size_t j = 0; j < c->n_keys; j++)
+                                if (c->keys[j].appcmd)
+                                        cmds[n++] = c->keys[j].appcmd;
+                        emit(e, n > 1 ? "   Or run `evdiag fix` (it keeps a backup), or appcmd on the server:\n\n"
+                                      : "   Or run `evdiag fix` (it keeps a backup):\n\n");
+                        code_block(e, "", cmds, n);
+                        emit(e, "\n");
+                        free(cmds);
+                }
+        }
+        for (size_t i = 0; i < m->n_bindings; i++) {
+                const ReportBindingFix *b = &m->bindings[i];
+                const char *cmds[2];
+                size_t n = 0;
+
+                emitf(e, "%u. %s ", step++, b->deleted ? "Restore the binding of" : "Should the binding of");
+                emit_md_code(e, b->endpoint);
+                emit(e, b->deleted ? ": " : " be lost: ");
+                emit_md(e, b->note, false);
+                emit(e, "\n\n");
+                if (b->delete_command)
+                        cmds[n++] = b->delete_command;
+                if (b->command)
+                        cmds[n++] = b->command;
+                if (n > 0) {
+                        code_block(e, "", cmds, n);
+                        emit(e, "\n");
+                }
+        }
 }
 
 static void finding(Emit *e, const ReportFinding *f) {
@@ -75,41 +246,46 @@ static void finding(Emit *e, const ReportFinding *f) {
                               (unsigned long long) (f->symptoms_total - f->n_symptoms));
                 emit(e, "\n");
         }
-        if (f->remediation) {
-                size_t run = 0, fence = 3;
-
-                /* A fenced block shows commands as they are (PowerShell's backticks too): its fence
-                 * is longer than any run of backticks inside, which therefore cannot close it. */
-                for (const char *p = f->remediation; *p; p++) {
-                        run = *p == '`' ? run + 1 : 0;
-                        if (run + 1 > fence)
-                                fence = run + 1;
-                }
-                emit(e, "**Remedy:**\n\n");
-                for (size_t i = 0; i < fence; i++)
-                        emit(e, "`");
-                emit(e, "\n");
-                for (const unsigned char *p = (const unsigned char *) f->remediation; *p && e->r == 0; p++) {
-                        if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
-                                e->r = strbuf_putc(e->out, ' ');
-                                p++;
-                        } else if (*p != '\r')
-                                e->r = strbuf_putc(e->out, (*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F ? ' ' : (char) *p);
-                }
-                emit(e, "\n");
-                for (size_t i = 0; i < fence; i++)
-                        emit(e, "`");
-                emit(e, "\n\n");
+        if (f->remediation || f->remedy) {
+                emit(e, "**Remedy:**");
+                /* One line is prose; lines laid out by the rule's author (steps, commands) are
+                 * shown as they are. */
+                if (f->remediation && strchr(f->remediation, '\n'))
+                        remediation_block(e, f->remediation);
+                else if (f->remediation) {
+                        emit(e, " ");
+                        emit_md(e, f->remediation, false);
+                        emit(e, "\n\n");
+                } else
+                        emit(e, "\n\n");
+                if (f->remedy)
+                        remedy(e, f->remedy);
         }
 }
 
 int report_render_markdown(const Report *r, StrBuf *out) {
         Emit e = { .out = out };
 
-        emit(&e, "# evdiag report\n\n");
+        /* The first line says it all, for a ticket's title or a chat message: the strongest
+         * finding, and how many more there are. */
         if (r->n_findings == 0)
-                emit(&e, "No finding: no rule matched these inputs.\n\n");
+                emit(&e, "# evdiag: no finding\n\nNo rule matched these inputs.\n\n");
         else {
+                const ReportFinding *f = &r->findings[0];
+
+                emit(&e, "# ");
+                emit_md(&e, f->rule, false);
+                emit(&e, " ");
+                emit_md(&e, f->verdict, false);
+                emit(&e, " on ");
+                emit_md(&e, f->host, false);
+                emit(&e, ": ");
+                emit_md(&e, f->title, false);
+                if (r->n_findings > 1)
+                        emitf(&e, " (and %zu more finding%s)", r->n_findings - 1, r->n_findings == 2 ? "" : "s");
+                emit(&e, "\n\n");
+        }
+        if (r->n_findings > 1) {
                 for (size_t i = 0; i < r->n_findings; i++) {
                         const ReportFinding *f = &r->findings[i];
 

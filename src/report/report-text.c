@@ -66,6 +66,108 @@ static void indented(Emit *e, const char *s, const char *indent) {
         }
 }
 
+/* The timeline of the decisive symptom: every event of the window, the marked ones named. */
+static void timeline(Emit *e, const ReportStyle *st, const ReportSymptom *s) {
+        char iso[40], from[40], to[40];
+
+        emitf(e, "\n  Timeline of the %lld at %s (%s to %s", (long long) s->event_id,
+              ticks_format_iso(s->time, s->digits, iso), ticks_format_iso(s->window_from, 0, from),
+              ticks_format_iso(s->window_to, 0, to));
+        if (s->timeline_total > s->n_timeline)
+                emitf(e, "; %zu of %llu events, the nearest", s->n_timeline, (unsigned long long) s->timeline_total);
+        emit(e, "):\n");
+        for (size_t i = 0; i < s->n_timeline; i++) {
+                const ReportTimelineEvent *ev = &s->timeline[i];
+                bool marked = strcmp(ev->role, "other") != 0;
+
+                emitf(e, "    %s  ", ticks_format_iso(ev->time, ev->digits, iso));
+                if (marked)
+                        on(e, st, ANSI_BOLD);
+                emit_term(e, ev->role, false);
+                for (size_t n = strlen(ev->role); n < 10; n++)
+                        emit(e, " ");
+                if (marked)
+                        on(e, st, ANSI_RESET);
+                emit(e, " ");
+                emit_term(e, ev->summary, false);
+                emit(e, "\n");
+        }
+}
+
+static void remedy(Emit *e, const ReportStyle *st, const ReportRemedy *m) {
+        for (size_t i = 0; i < m->n_configs; i++) {
+                const ReportConfigFix *c = &m->configs[i];
+
+                emit(e, "\n    In ");
+                emit_term(e, c->path, false);
+                emit(e, ":\n");
+                for (size_t j = 0; j < c->n_keys; j++) {
+                        const ReportConfigKey *k = &c->keys[j];
+
+                        emit(e, "      delete line");
+                        emit(e, k->n_delete_lines == 1 ? " " : "s ");
+                        for (size_t l = 0; l < k->n_delete_lines; l++)
+                                emitf(e, "%s%llu", l ? ", " : "", (unsigned long long) k->delete_lines[l]);
+                        emit(e, ": ");
+                        for (size_t p = 0; p < k->n_properties; p++)
+                                emitf(e, "%sproperty %lld (line %llu)", p ? ", " : "", (long long) k->properties[p].id,
+                                      (unsigned long long) k->properties[p].line);
+                        emit(e, k->remove_key ? " and the <key path=\"" : " of <key path=\"");
+                        emit_term(e, k->key_path, false);
+                        emitf(e, "\"> (line %llu)%s\n", (unsigned long long) k->line,
+                              k->remove_key ? ", which holds nothing else" : "; the key stays: it holds other properties");
+                        for (size_t l = 0; l < k->n_excerpt; l++) {
+                                bool del = false;
+
+                                for (size_t d = 0; d < k->n_delete_lines && !del; d++)
+                                        del = k->delete_lines[d] == k->excerpt[l].line;
+                                if (del)
+                                        on(e, st, ANSI_RED);
+                                emitf(e, "      %c%5llu | ", del ? '-' : ' ', (unsigned long long) k->excerpt[l].line);
+                                emit_term(e, k->excerpt[l].text, false);
+                                if (del)
+                                        on(e, st, ANSI_RESET);
+                                emit(e, "\n");
+                        }
+                        if (k->excerpt_truncated)
+                                emit(e, "              …\n");
+                        if (k->appcmd) {
+                                emit(e, "      or with appcmd: ");
+                                emit_term(e, k->appcmd, false);
+                                emit(e, "\n");
+                        }
+                }
+                if (c->note) {
+                        emit(e, "      (");
+                        emit_term(e, c->note, false);
+                        emit(e, ")\n");
+                }
+                emit(e, "      or let evdiag do it: ");
+                emit_term(e, c->fix_command, false);
+                emit(e, "\n");
+        }
+        for (size_t i = 0; i < m->n_bindings; i++) {
+                const ReportBindingFix *b = &m->bindings[i];
+
+                emit(e, b->deleted ? "\n    Restore the binding of " : "\n    Should the binding of ");
+                emit_term(e, b->endpoint, false);
+                emit(e, b->deleted ? ":\n" : " be lost:\n");
+                if (b->delete_command) {
+                        emit(e, "      ");
+                        emit_term(e, b->delete_command, false);
+                        emit(e, "\n");
+                }
+                emit(e, "      ");
+                emit_term(e, b->command ? b->command : "(no command: the endpoint has characters a command line would misread)", false);
+                emit(e, "\n");
+                if (b->note) {
+                        emit(e, "      ");
+                        emit_term(e, b->note, false);
+                        emit(e, "\n");
+                }
+        }
+}
+
 static void finding(Emit *e, const ReportStyle *st, const ReportFinding *f) {
         char iso[40];
 
@@ -126,9 +228,15 @@ static void finding(Emit *e, const ReportStyle *st, const ReportFinding *f) {
                         emit(e, "\n");
                 }
         }
-        if (f->remediation) {
+        for (size_t i = 0; i < f->n_symptoms; i++)
+                if (f->symptoms[i].decisive && f->symptoms[i].n_timeline > 0)
+                        timeline(e, st, &f->symptoms[i]);
+        if (f->remediation || f->remedy) {
                 emit(e, "\n  Remedy:\n");
-                indented(e, f->remediation, "    ");
+                if (f->remediation)
+                        indented(e, f->remediation, "    ");
+                if (f->remedy)
+                        remedy(e, st, f->remedy);
         }
         emit(e, "\n");
 }

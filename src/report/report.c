@@ -21,6 +21,66 @@ Report *report_new(const char *version, const char *assumed_tz) {
         return r;
 }
 
+static void timeline_event_done(ReportTimelineEvent *ev) {
+        free(ev->role);
+        free(ev->provider);
+        free(ev->summary);
+        free(ev->source);
+}
+
+static void symptom_done(ReportSymptom *s) {
+        free(s->endpoint);
+        free(s->source);
+        free(s->verdict);
+        for (size_t i = 0; i < s->n_timeline; i++)
+                timeline_event_done(&s->timeline[i]);
+        free(s->timeline);
+}
+
+void report_config_key_done(ReportConfigKey *k) {
+        free(k->key_path);
+        for (size_t i = 0; i < k->n_properties; i++)
+                free(k->properties[i].decoded);
+        free(k->properties);
+        free(k->delete_lines);
+        free(k->appcmd);
+        for (size_t i = 0; i < k->n_excerpt; i++)
+                free(k->excerpt[i].text);
+        free(k->excerpt);
+        *k = (ReportConfigKey) {};
+}
+
+void report_binding_fix_done(ReportBindingFix *b) {
+        free(b->endpoint);
+        free(b->cert_hash);
+        free(b->legacy_hash);
+        free(b->delete_command);
+        free(b->command);
+        free(b->note);
+        *b = (ReportBindingFix) {};
+}
+
+ReportRemedy *report_remedy_free(ReportRemedy *m) {
+        if (!m)
+                return NULL;
+        for (size_t i = 0; i < m->n_configs; i++) {
+                ReportConfigFix *c = &m->configs[i];
+
+                free(c->path);
+                free(c->fix_command);
+                free(c->note);
+                for (size_t j = 0; j < c->n_keys; j++)
+                        report_config_key_done(&c->keys[j]);
+                free(c->keys);
+        }
+        free(m->configs);
+        for (size_t i = 0; i < m->n_bindings; i++)
+                report_binding_fix_done(&m->bindings[i]);
+        free(m->bindings);
+        free(m);
+        return NULL;
+}
+
 static void finding_done(ReportFinding *f) {
         free(f->rule);
         free(f->title);
@@ -28,12 +88,10 @@ static void finding_done(ReportFinding *f) {
         free(f->verdict);
         free(f->reason);
         free(f->remediation);
-        for (size_t i = 0; i < f->n_symptoms; i++) {
-                free(f->symptoms[i].endpoint);
-                free(f->symptoms[i].source);
-                free(f->symptoms[i].verdict);
-        }
+        for (size_t i = 0; i < f->n_symptoms; i++)
+                symptom_done(&f->symptoms[i]);
         free(f->symptoms);
+        report_remedy_free(f->remedy);
         for (size_t i = 0; i < f->n_evidence; i++) {
                 free(f->evidence[i].kind);
                 free(f->evidence[i].summary);
@@ -86,6 +144,9 @@ int report_finding_add_symptom(ReportFinding *f, const ReportSymptom *s) {
         f->symptoms = p;
         p = &p[f->n_symptoms];
         *p = *s;
+        /* The timeline is not copied: it is added to the symptom in the finding. */
+        p->timeline = NULL;
+        p->n_timeline = 0;
         p->endpoint = dup_or_null(s->endpoint);
         p->source = dup_or_null(s->source);
         p->verdict = dup_or_null(s->verdict);
@@ -117,6 +178,27 @@ int report_finding_add_evidence(ReportFinding *f, const ReportEvidence *e) {
                 return -ENOMEM;
         }
         f->n_evidence++;
+        return 0;
+}
+
+int report_symptom_add_event(ReportSymptom *s, const ReportTimelineEvent *ev) {
+        ReportTimelineEvent *p = realloc(s->timeline, (s->n_timeline + 1) * sizeof(*p));
+
+        if (!p)
+                return -ENOMEM;
+        s->timeline = p;
+        p = &p[s->n_timeline];
+        *p = *ev;
+        p->role = dup_or_null(ev->role);
+        p->provider = dup_or_null(ev->provider);
+        p->summary = dup_or_null(ev->summary);
+        p->source = dup_or_null(ev->source);
+        if ((ev->role && !p->role) || (ev->provider && !p->provider) || (ev->summary && !p->summary) ||
+            (ev->source && !p->source)) {
+                timeline_event_done(p);
+                return -ENOMEM;
+        }
+        s->n_timeline++;
         return 0;
 }
 
@@ -157,6 +239,7 @@ int report_format_from_string(const char *s, ReportFormat *ret) {
                 [REPORT_TEXT] = "text",
                 [REPORT_MARKDOWN] = "markdown",
                 [REPORT_JSON] = "json",
+                [REPORT_HTML] = "html",
         };
 
         for (ReportFormat f = 0; f < _REPORT_FORMAT_MAX; f++)
@@ -173,6 +256,8 @@ int report_render(const Report *r, ReportFormat format, const ReportStyle *style
                 return report_render_markdown(r, out);
         case REPORT_JSON:
                 return report_render_json(r, out);
+        case REPORT_HTML:
+                return report_render_html(r, out);
         default:
                 return report_render_text(r, style, out);
         }

@@ -15,15 +15,20 @@
 #include "base/strbuf.h"
 #include "event-summary.h"
 #include "importer/sink.h"
+#include "remedy.h"
 #include "report/report.h"
 #include "rule-compile.h"
 #include "rule.h"
 #include "store/store.h"
+#include "symptom-window.h"
 #include "template.h"
 
 /* How many symptoms and evidence lines one finding shows; the rest are counted. */
 #define FINDING_MAX_SYMPTOMS 50
 #define FINDING_MAX_EVIDENCE 50
+/* How far a symptom's timeline runs after it: long enough for the binding to be recreated
+ * (15301) or for the requests that fail without it (15021). */
+#define TIMELINE_AFTER_SECONDS 300
 
 /* A row of a symptom or fact query, copied out of SQLite. */
 typedef struct Row {
@@ -578,10 +583,17 @@ static int add_evidence(Run *run, ReportFinding *finding, size_t fi, const Row *
         e.summary = summary;
         e.source = source;
         /* The same line of evidence may serve several symptoms: show it once. */
-        for (size_t i = 0; i < finding->n_evidence; i++)
-                if (strcmp(finding->evidence[i].kind, e.kind) == 0 && strcmp(finding->evidence[i].source, e.source) == 0 &&
-                    strcmp(finding->evidence[i].summary, e.summary) == 0)
+        for (size_t i = 0; i < finding->n_evidence; i++) {
+                const ReportEvidence *o = &finding->evidence[i];
+
+                if (strcmp(o->kind, e.kind) != 0)
+                        continue;
+                /* Events are the same when their rows are (a one-line XML export puts every
+                 * event on line 1); artifacts when what they say is. */
+                if (e.row >= 0 ? o->row == e.row
+                               : o->row < 0 && strcmp(o->source, e.source) == 0 && strcmp(o->summary, e.summary) == 0)
                         return 0;
+        }
         if (finding->n_evidence >= FINDING_MAX_EVIDENCE)
                 return 0;
         return report_finding_add_evidence(finding, &e);
@@ -634,8 +646,51 @@ static int finish_finding(Run *run, ReportFinding *finding, const RuleDecision *
         return r;
 }
 
-static int add_symptom(ReportFinding *finding, const Row *s, const char *endpoint, const char *verdict) {
+/* The marks of a symptom's timeline: the symptom, and the events its facts selected (in the
+ * current state), with their evidence kinds and summaries. */
+static int symptom_marks(Run *run, const Row *s, WindowMark **ret, char ***ret_summaries, size_t *ret_n) {
+        _cleanup_free_ WindowMark *marks = NULL;
+        _cleanup_strv_free_ char **summaries = NULL;
+        size_t n = 0, cap = 1;
+
+        for (size_t i = 0; i < run->rule->n_facts; i++)
+                if (run->rule->facts[i].kind == FACT_EVENT && strcmp(run->rule->facts[i].evidence, "none") != 0)
+                        cap += run->state[i].n;
+        marks = calloc(cap, sizeof(*marks));
+        summaries = calloc(cap + 1, sizeof(char *));
+        if (!marks || !summaries)
+                return -ENOMEM;
+        marks[n++] = (WindowMark) { .row = s->rowid, .time = s->time, .role = "symptom" };
+        for (size_t i = 0; i < run->rule->n_facts; i++) {
+                const RuleFact *f = &run->rule->facts[i];
+
+                if (f->kind != FACT_EVENT || strcmp(f->evidence, "none") == 0)
+                        continue;
+                for (size_t j = 0; j < run->state[i].n; j++) {
+                        const Row *row = &run->state[i].rows[j];
+
+                        summaries[n] = row_summary(run, i, row);
+                        if (!summaries[n])
+                                return -ENOMEM;
+                        marks[n] = (WindowMark) { .row = row->rowid, .time = row->time, .role = f->evidence,
+                                                  .summary = summaries[n] };
+                        n++;
+                }
+        }
+        *ret = TAKE_PTR(marks);
+        /* summaries[0] is NULL (the symptom's own): free them by index, not as a strv. */
+        *ret_summaries = TAKE_PTR(summaries);
+        *ret_n = n;
+        return 0;
+}
+
+/* Adds symptom s with the timeline of the events around it, marked from the current state. */
+static int add_symptom(Run *run, ReportFinding *finding, const Row *s, const char *endpoint, const char *verdict,
+                       bool decisive) {
         _cleanup_free_ char *source = row_source(s, "?");
+        _cleanup_free_ WindowMark *marks = NULL;
+        char **summaries = NULL;
+        size_t n_marks = 0;
         ReportSymptom rs = {
                 .time = s->time,
                 .digits = s->digits,
@@ -645,14 +700,60 @@ static int add_symptom(ReportFinding *finding, const Row *s, const char *endpoin
                 .source = source,
                 .verdict = (char *) verdict,
                 .row = s->rowid,
+                .decisive = decisive,
         };
+        int r;
 
         if (!source)
                 return -ENOMEM;
         finding->symptoms_total++;
         if (finding->n_symptoms >= FINDING_MAX_SYMPTOMS)
                 return 0;
-        return report_finding_add_symptom(finding, &rs);
+        r = report_finding_add_symptom(finding, &rs);
+        if (r < 0)
+                return r;
+        r = symptom_marks(run, s, &marks, &summaries, &n_marks);
+        if (r == 0) {
+                r = symptom_window_build(run->store, run->host, &finding->symptoms[finding->n_symptoms - 1],
+                                         run->opts->window * TICKS_PER_SECOND,
+                                         (int64_t) TIMELINE_AFTER_SECONDS * TICKS_PER_SECOND, marks, n_marks);
+                if (r == -EIO)
+                        r = fail_store(run);
+        }
+        for (size_t i = 0; summaries && i < n_marks; i++)
+                free(summaries[i]);
+        free(summaries);
+        return r;
+}
+
+/* The remedy facts of a finding whose verdict calls for the remedy: the keys the rule's
+ * config-property facts found, and the endpoints of its symptoms. */
+static int add_remedy(Run *run, ReportFinding *finding) {
+        _cleanup_free_ RemedyKeyRef *keys = NULL;
+        _cleanup_free_ const char **endpoints = NULL;
+        size_t n_keys = 0, cap = 0;
+        int r;
+
+        for (size_t i = 0; i < run->rule->n_facts; i++)
+                if (run->rule->facts[i].kind == FACT_CONFIG_PROPERTY)
+                        cap += run->state[i].n;
+        keys = calloc(cap ? cap : 1, sizeof(*keys));
+        endpoints = calloc(finding->n_symptoms ? finding->n_symptoms : 1, sizeof(char *));
+        if (!keys || !endpoints)
+                return -ENOMEM;
+        for (size_t i = 0; i < run->rule->n_facts; i++) {
+                if (run->rule->facts[i].kind != FACT_CONFIG_PROPERTY)
+                        continue;
+                for (size_t j = 0; j < run->state[i].n; j++)
+                        keys[n_keys++] = (RemedyKeyRef) {
+                                .path = artifact_value(run, i, &run->state[i].rows[j], "path"),
+                                .key_path = artifact_value(run, i, &run->state[i].rows[j], "key_path"),
+                        };
+        }
+        for (size_t i = 0; i < finding->n_symptoms; i++)
+                endpoints[i] = finding->symptoms[i].endpoint;
+        r = remedy_build(run->store, run->host, keys, n_keys, endpoints, finding->n_symptoms, &finding->remedy);
+        return r == -EIO ? fail_store(run) : r;
 }
 
 /* The endpoint of a symptom: its capture named "endpoint", if the rule has one. */
@@ -710,7 +811,10 @@ static int run_host(Run *run, const Row *symptoms, size_t n, Report *report, int
                 r = finish_finding(run, finding, d);
                 if (r < 0)
                         return r;
-                return add_fact_evidence(run, finding);
+                r = add_fact_evidence(run, finding);
+                if (r == 0 && finding->remediation)
+                        r = add_remedy(run, finding);
+                return r;
         }
 
         /* First pass: each symptom's verdict; the strongest (earliest on ties) decides. */
@@ -748,19 +852,24 @@ static int run_host(Run *run, const Row *symptoms, size_t n, Report *report, int
                 r = finish_finding(run, finding, best);
         if (r == 0)
                 r = add_fact_evidence(run, finding);
+        /* Each symptom with a verdict: its timeline; those that reached the same verdict add
+         * their evidence too. */
         for (size_t i = 0; r == 0 && i < n; i++) {
                 const RuleVerdict *v = decision_verdict(run, decisions[i]);
 
                 if (!v)
                         continue;
-                r = add_symptom(finding, &symptoms[i], symptom_endpoint(run, &symptoms[i]), v->name);
-                if (r < 0 || i == best_i || strcmp(v->name, decision_verdict(run, best)->name) != 0)
-                        continue;
                 run->symptom = &symptoms[i];
                 r = eval_symptom(run);
                 if (r == 0)
-                        r = add_fact_evidence(run, finding);
+                        r = add_symptom(run, finding, &symptoms[i], symptom_endpoint(run, &symptoms[i]), v->name,
+                                        i == best_i);
+                if (r < 0 || i == best_i || strcmp(v->name, decision_verdict(run, best)->name) != 0)
+                        continue;
+                r = add_fact_evidence(run, finding);
         }
+        if (r == 0 && finding->remediation)
+                r = add_remedy(run, finding);
 out:
         free(decisions);
         return r;
