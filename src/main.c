@@ -17,6 +17,9 @@ static const char usage[] =
         "  import --db FILE PATH...  import into a case database that persists\n"
         "  analyze --db FILE       run the rules on a case database\n"
         "  dump FILE.evtx...       print the records of .evtx logs as JSON lines or XML\n"
+        "  fix applicationHost.config [--out FILE | --in-place]\n"
+        "                          remove the legacy SSL properties behind KB 2025598, nothing else\n"
+        "  timeline --db FILE | PATH...  one host's events in time order, findings marked\n"
         "\n"
         "Options:\n"
         "  -h, --help              show this help ('evdiag VERB --help' for a verb's options)\n"
@@ -34,6 +37,8 @@ int main(int argc, char **argv) {
                 { "import", verb_import },
                 { "analyze", verb_analyze },
                 { "dump", verb_dump },
+                { "fix", verb_fix },
+                { "timeline", verb_timeline },
         };
 
         if (argc < 2) {

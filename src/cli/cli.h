@@ -25,7 +25,14 @@ enum {
         OPT_DB_REQUIRED = 1 << 1,
         OPT_IMPORT = 1 << 2,    /* --tz, --host, and paths */
         OPT_ANALYZE = 1 << 3,   /* --format, --window, --rules */
+        OPT_TIMELINE = 1 << 4,  /* --around, --span; --format of a timeline; --db or paths */
 };
+
+typedef enum TimelineFormat {
+        TIMELINE_TEXT,
+        TIMELINE_JSONL,
+        TIMELINE_CSV,
+} TimelineFormat;
 
 typedef struct CliOptions {
         ReportFormat format;
@@ -36,6 +43,10 @@ typedef struct CliOptions {
         const char *db;
         char **paths;           /* borrowed from argv */
         size_t n_paths;
+        bool quiet;             /* --quiet: no progress bar */
+        TimelineFormat timeline_format;
+        const char *around;     /* --around, read once the zone is known; NULL when not given */
+        int64_t span;           /* --span, seconds */
 } CliOptions;
 
 /* Parses a verb's options. Returns 0, 1 when --help was printed, or -EINVAL after printing
@@ -47,6 +58,8 @@ int verb_diagnose(int argc, char **argv);
 int verb_import(int argc, char **argv);
 int verb_analyze(int argc, char **argv);
 int verb_dump(int argc, char **argv);
+int verb_fix(int argc, char **argv);
+int verb_timeline(int argc, char **argv);
 
 /* Shared steps. */
 typedef struct Diag Diag;
@@ -64,6 +77,9 @@ int cli_open_store(const char *path, Store **ret);
  * some input was skipped or failed. The importer is handed back for the report. Returns 0 or a
  * negative errno (printed). */
 int cli_import(Store *store, const CliOptions *opts, Tz *tz, Importer **ret_importer, bool *ret_partial);
+/* Loads the rules and adds the findings of the database to report, printing why it cannot.
+ * Returns EXIT_OK or the exit code to leave with. */
+int cli_correlate(Store *store, const CliOptions *opts, Report *report);
 /* Loads the rules, correlates, and prints the report of the database, with the inputs of this
  * run (im may be NULL) and of earlier imports. Returns an exit code. */
 int cli_analyze(Store *store, const CliOptions *opts, const Importer *im, const char *assumed_tz, bool partial);

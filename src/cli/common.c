@@ -13,14 +13,69 @@
 #include "cli.h"
 #include "config.h"
 #include "importer/import.h"
+#include "progress.h"
 #include "rules/correlate.h"
 #include "rules/rule.h"
 #include "store/store.h"
 
 #define DEFAULT_WINDOW 600
+#define DEFAULT_SPAN (30 * 60)
+#define MAX_SPAN (366LL * 86400)
+
+static int timeline_format_from_string(const char *s, TimelineFormat *ret) {
+        static const char *const names[] = {
+                [TIMELINE_TEXT] = "text",
+                [TIMELINE_JSONL] = "jsonl",
+                [TIMELINE_CSV] = "csv",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (strcmp(s, names[i]) == 0) {
+                        *ret = (TimelineFormat) i;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+/* "90", "90s", "30m", "2h", "1d": a positive duration in seconds. */
+static int span_parse(const char *s, int64_t *ret) {
+        char *end;
+        long long v, unit = 1;
+
+        if (*s < '0' || *s > '9')
+                return -EINVAL;
+        errno = 0;
+        v = strtoll(s, &end, 10);
+        if (errno || end == s)
+                return -EINVAL;
+        if (*end) {
+                switch (*end) {
+                case 's':
+                        unit = 1;
+                        break;
+                case 'm':
+                        unit = 60;
+                        break;
+                case 'h':
+                        unit = 3600;
+                        break;
+                case 'd':
+                        unit = 86400;
+                        break;
+                default:
+                        return -EINVAL;
+                }
+                if (end[1])
+                        return -EINVAL;
+        }
+        if (v <= 0 || v > MAX_SPAN / unit)
+                return -EINVAL;
+        *ret = v * unit;
+        return 0;
+}
 
 int cli_parse(int argc, char **argv, const char *verb, unsigned allowed, const char *usage, CliOptions *ret) {
-        enum { ARG_FORMAT = 0x100, ARG_TZ, ARG_HOST, ARG_WINDOW, ARG_RULES, ARG_DB };
+        enum { ARG_FORMAT = 0x100, ARG_TZ, ARG_HOST, ARG_WINDOW, ARG_RULES, ARG_DB, ARG_QUIET, ARG_AROUND, ARG_SPAN };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "format", required_argument, NULL, ARG_FORMAT },
@@ -29,9 +84,13 @@ int cli_parse(int argc, char **argv, const char *verb, unsigned allowed, const c
                 { "window", required_argument, NULL, ARG_WINDOW },
                 { "rules", required_argument, NULL, ARG_RULES },
                 { "db", required_argument, NULL, ARG_DB },
+                { "quiet", no_argument, NULL, ARG_QUIET },
+                { "around", required_argument, NULL, ARG_AROUND },
+                { "span", required_argument, NULL, ARG_SPAN },
                 {}
         };
-        CliOptions o = { .format = REPORT_TEXT, .window = DEFAULT_WINDOW };
+        CliOptions o = { .format = REPORT_TEXT, .window = DEFAULT_WINDOW, .span = DEFAULT_SPAN };
+        bool span_given = false;
         int c;
 
         optind = 1;
@@ -44,9 +103,19 @@ int cli_parse(int argc, char **argv, const char *verb, unsigned allowed, const c
                         fputs(usage, stdout);
                         return 1;
                 case ARG_FORMAT:
+                        /* A timeline is a listing, not a report: formats of its own. */
+                        if (allowed & OPT_TIMELINE) {
+                                need = OPT_TIMELINE;
+                                if (timeline_format_from_string(optarg, &o.timeline_format) < 0) {
+                                        fprintf(stderr, "evdiag %s: --format takes text, jsonl or csv, not \"%s\"\n",
+                                                verb, optarg);
+                                        return -EINVAL;
+                                }
+                                break;
+                        }
                         need = OPT_ANALYZE;
                         if (report_format_from_string(optarg, &o.format) < 0) {
-                                fprintf(stderr, "evdiag %s: --format takes text, json or markdown, not \"%s\"\n", verb, optarg);
+                                fprintf(stderr, "evdiag %s: --format takes text, markdown, json or html, not \"%s\"\n", verb, optarg);
                                 return -EINVAL;
                         }
                         break;
@@ -80,6 +149,23 @@ int cli_parse(int argc, char **argv, const char *verb, unsigned allowed, const c
                         need = OPT_DB | OPT_DB_REQUIRED;
                         o.db = optarg;
                         break;
+                case ARG_QUIET:
+                        need = OPT_IMPORT;
+                        o.quiet = true;
+                        break;
+                case ARG_AROUND:
+                        need = OPT_TIMELINE;
+                        o.around = optarg;
+                        break;
+                case ARG_SPAN:
+                        need = OPT_TIMELINE;
+                        if (span_parse(optarg, &o.span) < 0) {
+                                fprintf(stderr, "evdiag %s: --span takes a duration such as 90s, 30m, 2h or 1d "
+                                        "(up to 366d), not \"%s\"\n", verb, optarg);
+                                return -EINVAL;
+                        }
+                        span_given = true;
+                        break;
                 case '?':
                 default:
                         if (optopt && optopt < 0x100)
@@ -101,9 +187,18 @@ int cli_parse(int argc, char **argv, const char *verb, unsigned allowed, const c
                 fprintf(stderr, "evdiag %s: --db FILE is required\nTry 'evdiag %s --help'.\n", verb, verb);
                 return -EINVAL;
         }
+        if (span_given && !o.around) {
+                fprintf(stderr, "evdiag %s: --span needs --around\nTry 'evdiag %s --help'.\n", verb, verb);
+                return -EINVAL;
+        }
         o.paths = argv + optind;
         o.n_paths = (size_t) (argc - optind);
-        if ((allowed & OPT_IMPORT) && o.n_paths == 0) {
+        if ((allowed & OPT_TIMELINE) && o.n_paths == 0 && !o.db) {
+                fprintf(stderr, "evdiag %s: name a case database with --db FILE, or files and folders to read\n"
+                        "Try 'evdiag %s --help'.\n", verb, verb);
+                return -EINVAL;
+        }
+        if ((allowed & OPT_IMPORT) && o.n_paths == 0 && !((allowed & OPT_TIMELINE) && o.db)) {
                 fprintf(stderr, "evdiag %s: name at least one file or folder to read\nTry 'evdiag %s --help'.\n",
                         verb, verb);
                 return -EINVAL;
@@ -151,17 +246,24 @@ void cli_print_diag(const Diag *d) {
 
 int cli_import(Store *store, const CliOptions *opts, Tz *tz, Importer **ret_importer, bool *ret_partial) {
         _cleanup_(importer_freep) Importer *im = NULL;
+        _cleanup_(progress_freep) Progress *bar = NULL;
         ImportOptions io = { .tz = tz, .host = opts->host };
         const ImportInput *inputs;
         bool partial = false;
         size_t n;
         int r;
 
-        r = importer_new(store, &io, &im);
+        /* The bar is for a person watching: not in logs and pipes, nor with --quiet. */
+        bar = progress_new(stderr, !opts->quiet && isatty(STDERR_FILENO));
+        r = bar ? importer_new(store, &io, &im) : -ENOMEM;
         for (size_t i = 0; r == 0 && i < opts->n_paths; i++)
                 r = importer_add_path(im, opts->paths[i]);
-        if (r == 0)
+        if (r == 0) {
+                importer_set_tick(im, progress_tick, bar);
                 r = importer_run(im, NULL, NULL);
+                /* Warnings start on a clean line. */
+                progress_clear(bar);
+        }
         inputs = im ? importer_inputs(im, &n) : NULL;
         for (size_t i = 0; inputs && i < n; i++) {
                 cli_print_diag(inputs[i].diag);
@@ -282,19 +384,15 @@ static int report_inputs(Report *report, Store *store, const Importer *im) {
         return r;
 }
 
-int cli_analyze(Store *store, const CliOptions *opts, const Importer *im, const char *assumed_tz, bool partial) {
+int cli_correlate(Store *store, const CliOptions *opts, Report *report) {
         _cleanup_(rule_set_freep) RuleSet *rules = NULL;
         _cleanup_(diag_freep) Diag *d = NULL;
-        _cleanup_(report_freep) Report *report = NULL;
-        _cleanup_strbuf_ StrBuf out = {};
         CorrelateOptions co = { .window = opts->window };
-        ReportStyle style = {};
         const char *dir = rules_dir(opts);
         int r;
 
         d = diag_new(dir);
-        report = report_new(EVDIAG_VERSION, assumed_tz);
-        if (!d || !report) {
+        if (!d) {
                 fprintf(stderr, "evdiag: out of memory\n");
                 return EXIT_FATAL;
         }
@@ -319,6 +417,23 @@ int cli_analyze(Store *store, const CliOptions *opts, const Importer *im, const 
                 fprintf(stderr, "evdiag: analysis failed: %s\n", strerror(-r));
                 return EXIT_FATAL;
         }
+        return EXIT_OK;
+}
+
+int cli_analyze(Store *store, const CliOptions *opts, const Importer *im, const char *assumed_tz, bool partial) {
+        _cleanup_(report_freep) Report *report = NULL;
+        _cleanup_strbuf_ StrBuf out = {};
+        ReportStyle style = {};
+        int r;
+
+        report = report_new(EVDIAG_VERSION, assumed_tz);
+        if (!report) {
+                fprintf(stderr, "evdiag: out of memory\n");
+                return EXIT_FATAL;
+        }
+        r = cli_correlate(store, opts, report);
+        if (r != EXIT_OK)
+                return r;
         r = report_inputs(report, store, im);
         if (r < 0) {
                 fprintf(stderr, "evdiag: cannot list the inputs: %s\n", r == -EIO ? store_error(store) : strerror(-r));

@@ -24,6 +24,7 @@ static const char usage[] =
         "  --window SECONDS  how far before a symptom to look for its cause (default 600)\n"
         "  --rules DIR       the rule pack to use\n"
         "  --db FILE         keep the imported case in this SQLite database (default: memory)\n"
+        "  --quiet           no progress bar (shown on standard error when it is a terminal)\n"
         "  -h, --help        show this help\n";
 
 int verb_diagnose(int argc, char **argv) {

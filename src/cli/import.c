@@ -20,6 +20,7 @@ static const char usage[] =
         "  --db FILE         the case database (required)\n"
         "  --tz ZONE         zone of the local times in text and CSV exports (default UTC)\n"
         "  --host NAME       the host that host-less files belong to\n"
+        "  --quiet           no progress bar (shown on standard error when it is a terminal)\n"
         "  -h, --help        show this help\n";
 
 int verb_import(int argc, char **argv) {
