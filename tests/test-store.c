@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "base/diag.h"
+#include "base/strbuf.h"
 #include "store/store.h"
 
 /* How many schema scripts evdiag has (schema/NNN-*.sql). */
@@ -614,6 +615,114 @@ static void test_events_between(void **state) {
         assert_int_equal(seen.n, 0);
 }
 
+static void test_events_nearest(void **state) {
+        _cleanup_(store_freep) Store *s = NULL;
+        Event ev = { .provider = "P", .event_id = 1, .qualifiers = EVENT_NO_VALUE, .version = EVENT_NO_VALUE,
+                     .level = EVENT_NO_VALUE, .task = EVENT_NO_VALUE, .opcode = EVENT_NO_VALUE,
+                     .offset = UINT64_MAX };
+        uint64_t total = 99;
+        int64_t file;
+        Seen seen = {};
+
+        assert_int_equal(store_open(NULL, &s, NULL), 0);
+        file = add_file(s, "System.xml", SHA_A);
+        for (int64_t t = 10; t <= 90; t += 10) {
+                ev.time = t;
+                ev.record_id = t;
+                assert_int_equal(store_event_add(s, file, "web01", &ev), 1);
+        }
+        /* The three nearest to 42 of those from 20 to 80, in time order; all seven counted. */
+        assert_int_equal(store_events_nearest(s, "web01", 20, 80, 42, 3, &total, seen_event, &seen), 0);
+        assert_int_equal(total, 7);
+        assert_int_equal(seen.n, 3);
+        assert_true(seen.times[0] == 30 && seen.times[1] == 40 && seen.times[2] == 50);
+        seen = (Seen) {};
+        assert_int_equal(store_events_nearest(s, "web01", 95, 100, 97, 3, &total, seen_event, &seen), 0);
+        assert_int_equal(total, 0);
+        assert_int_equal(seen.n, 0);
+        seen = (Seen) { .stop_after = 2 };
+        assert_int_equal(store_events_nearest(s, "web01", 0, 100, 0, 5, NULL, seen_event, &seen), 42);
+        assert_int_equal(store_events_unattributed(s), 0);
+        assert_int_equal(store_event_add(s, file, NULL, &ev), 1);
+        assert_int_equal(store_events_unattributed(s), 1);
+}
+
+typedef struct Artifacts {
+        char rows[8][96];
+        size_t n;
+} Artifacts;
+
+static int seen_artifact(void *userdata, const StoreArtifactRow *a) {
+        Artifacts *x = userdata;
+
+        assert_true(x->n < 8);
+        snprintf(x->rows[x->n++], sizeof(x->rows[0]), "%s:%lld:%s", a->table, (long long) a->line,
+                 a->key_path ? a->key_path : a->endpoint ? a->endpoint : "-");
+        return 0;
+}
+
+static int count_endpoint(void *userdata, const char *endpoint, const char *value) {
+        StrBuf *b = userdata;
+
+        assert_int_equal(strbuf_printf(b, "%s=%s;", endpoint, value ? value : "-"), 0);
+        return 0;
+}
+
+static int count_property(void *userdata, const StoreKeyProperty *p) {
+        StrBuf *b = userdata;
+
+        assert_int_equal(strbuf_printf(b, "%lld@%llu/%llu%s;", (long long) p->prop_id, (unsigned long long) p->line,
+                                       (unsigned long long) p->key_line, p->decoded ? "+" : ""), 0);
+        return 0;
+}
+
+/* What remedies and timelines ask of the artifacts: one host's rows in file and line order,
+ * the properties of one key, the endpoints netsh and a site's https bindings name. */
+static void test_artifact_queries(void **state) {
+        _cleanup_(store_freep) Store *s = NULL;
+        _cleanup_strbuf_ StrBuf props = {}, ends = {}, https = {};
+        Artifacts seen = {};
+        int64_t config, netsh;
+
+        assert_int_equal(store_open(NULL, &s, NULL), 0);
+        config = add_file(s, "applicationHost.config", SHA_A);
+        assert_int_equal(store_file_add(s, &(StoreFile) { .path = "netsh.txt", .sha256 = SHA_B, .format = "netsh",
+                                                          .host = "web01", .size = 10 }, &netsh), 0);
+        assert_int_equal(store_config_property_add(s, config, "web01", &(ConfigProperty) {
+                .key_path = "LM/W3SVC/1", .key_line = 40, .id = 5506, .decoded = "ab", .valid = true, .line = 42 }), 0);
+        assert_int_equal(store_config_property_add(s, config, "web01", &(ConfigProperty) {
+                .key_path = "LM/W3SVC/1", .key_line = 40, .id = 5511, .valid = true, .line = 41 }), 0);
+        assert_int_equal(store_config_property_add(s, config, "web02", &(ConfigProperty) {
+                .key_path = "LM/W3SVC/1", .key_line = 40, .id = 5506, .valid = true, .line = 41 }), 0);
+        assert_int_equal(store_site_binding_add(s, config, "web01", &(SiteBinding) {
+                .site_name = "A", .site_id = 1, .protocol = "https", .port = 443, .endpoint = "0.0.0.0:443",
+                .line = 12 }), 0);
+        assert_int_equal(store_site_binding_add(s, config, "web01", &(SiteBinding) {
+                .site_name = "A", .site_id = 1, .protocol = "http", .port = 80, .endpoint = "0.0.0.0:80",
+                .line = 13 }), 0);
+        assert_int_equal(store_netsh_binding_add(s, netsh, "web01", &(NetshBinding) {
+                .kind = "ipport", .endpoint = "0.0.0.0:443", .cert_hash = "cd", .line = 3 }), 0);
+
+        assert_int_equal(store_artifacts_of_host(s, "web01", seen_artifact, &seen), 0);
+        assert_int_equal(seen.n, 5);
+        assert_string_equal(seen.rows[0], "site_bindings:12:0.0.0.0:443");
+        assert_string_equal(seen.rows[1], "site_bindings:13:0.0.0.0:80");
+        assert_string_equal(seen.rows[2], "config_properties:41:LM/W3SVC/1");
+        assert_string_equal(seen.rows[3], "config_properties:42:LM/W3SVC/1");
+        assert_string_equal(seen.rows[4], "netsh_bindings:3:0.0.0.0:443");
+
+        assert_int_equal(store_key_properties(s, "web01", "applicationHost.config", "LM/W3SVC/1", count_property,
+                                              &props), 0);
+        assert_string_equal(strbuf_str(&props), "5511@41/40;5506@42/40+;");
+        assert_int_equal(store_host_has_format(s, "web01", "netsh"), 1);
+        assert_int_equal(store_host_has_format(s, "web02", "netsh"), 0);
+        assert_int_equal(store_host_endpoints(s, "web01", "netsh", 0, count_endpoint, &ends), 0);
+        assert_string_equal(strbuf_str(&ends), "0.0.0.0:443=cd;");
+        assert_int_equal(store_host_endpoints(s, "web01", "https", 1, count_endpoint, &https), 0);
+        assert_string_equal(strbuf_str(&https), "0.0.0.0:443=-;");
+        assert_int_equal(store_host_endpoints(s, "web01", "events", 1, count_endpoint, &https), -EINVAL);
+}
+
 static void test_sql_functions(void **state) {
         _cleanup_(store_freep) Store *s = NULL;
         char *v;
@@ -746,6 +855,8 @@ int main(void) {
                 cmocka_unit_test(test_open_foreign),
                 cmocka_unit_test(test_events),
                 cmocka_unit_test(test_events_between),
+                cmocka_unit_test(test_events_nearest),
+                cmocka_unit_test(test_artifact_queries),
                 cmocka_unit_test(test_files),
                 cmocka_unit_test(test_transactions),
                 cmocka_unit_test(test_hosts),

@@ -384,17 +384,27 @@ static int binding_note(ReportBindingFix *b) {
 /* The netsh commands for endpoint: "ipport=0.0.0.0:443" for an IP endpoint, "hostnameport=…"
  * (which netsh wants a store name with) for an SNI one. */
 static int binding_commands(ReportBindingFix *b) {
-        bool ip = is_ip_endpoint(b->endpoint);
-        const char *kind = ip ? "ipport" : "hostnameport";
+        _cleanup_free_ char *e = NULL;
+        const char *kind;
         /* The bound hash goes into the command unless it is the legacy one. */
         const char *hash = b->cert_hash && !b->legacy_bound ? b->cert_hash : REMEDY_HASH_PLACEHOLDER;
+        bool ip;
+        int r;
 
-        if (asprintf(&b->command, "netsh http add sslcert %s=%s certhash=%s appid=" APPID_IIS "%s", kind, b->endpoint,
-                     hash, ip ? "" : " certstorename=MY") < 0) {
+        /* As netsh wants it: "*:443" is "0.0.0.0:443". What is no endpoint gets no command. */
+        r = endpoint_normalize(b->endpoint, strlen(b->endpoint), &e);
+        if (r == -EBADMSG || (r == 0 && !command_safe(e, ".:[]_-")))
+                return 0;
+        if (r < 0)
+                return r;
+        ip = is_ip_endpoint(e);
+        kind = ip ? "ipport" : "hostnameport";
+        if (asprintf(&b->command, "netsh http add sslcert %s=%s certhash=%s appid=" APPID_IIS "%s", kind, e, hash,
+                     ip ? "" : " certstorename=MY") < 0) {
                 b->command = NULL;
                 return -ENOMEM;
         }
-        if (b->legacy_bound && asprintf(&b->delete_command, "netsh http delete sslcert %s=%s", kind, b->endpoint) < 0) {
+        if (b->legacy_bound && asprintf(&b->delete_command, "netsh http delete sslcert %s=%s", kind, e) < 0) {
                 b->delete_command = NULL;
                 return -ENOMEM;
         }
@@ -430,7 +440,7 @@ static int add_binding(Store *s, const char *host, ReportRemedy *m, const char *
         b.hash_differs = b.cert_hash && b.legacy_hash && strcmp(b.cert_hash, b.legacy_hash) != 0;
         b.legacy_bound = b.cert_hash && b.legacy_hash && !b.hash_differs;
         /* An endpoint with characters a command line would read as syntax gets no command. */
-        if (r == 0 && command_safe(endpoint, ".:[]_-*"))
+        if (r == 0)
                 r = binding_commands(&b);
         if (r == 0)
                 r = binding_note(&b);
