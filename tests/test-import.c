@@ -576,6 +576,31 @@ static void test_unreadable(void **state) {
         tree_remove(&t);
 }
 
+/* The copy evdiag fix keeps beside a fixed applicationHost.config is the configuration as it
+ * was: in a folder it is ignored, with a warning; named alone it is read. */
+static void test_fix_backup(void **state) {
+        _cleanup_(store_freep) Store *store = open_memory();
+        _cleanup_(importer_freep) Importer *im = NULL, *alone = NULL;
+        const ImportInput *in;
+        Tree t;
+
+        tree_new(&t);
+        put(&t, "case/WEB01/System.xml", "system-web01.xml");
+        put(&t, "case/WEB01/applicationHost.config", "applicationHost.config");
+        put(&t, "case/WEB01/applicationHost.config.evdiag-bak", "applicationHost.config");
+        put(&t, "case/WEB01/applicationHost.config.evdiag-tmp-Ab12Cd", "applicationHost.config");
+        im = import_ok(store, NULL, (const char *const[]) { at(&t, "case"), NULL });
+        assert_int_equal(input(im, "/applicationHost.config")->status, INPUT_IMPORTED);
+        in = input(im, "/applicationHost.config.evdiag-bak");
+        assert_int_equal(in->status, INPUT_IGNORED);
+        assert_true(diag_has(in->diag, DIAG_WARNING, "evdiag fix kept", "name it alone"));
+        assert_int_equal(input(im, ".evdiag-tmp-Ab12Cd")->status, INPUT_IGNORED);
+        alone = import_ok(store, NULL, (const char *const[]) { at(&t, "case/WEB01/applicationHost.config.evdiag-bak"), NULL });
+        /* Read, and found to be the same bytes as the config imported before. */
+        assert_int_equal(input(alone, ".evdiag-bak")->status, INPUT_DUPLICATE);
+        tree_remove(&t);
+}
+
 /* A file that disappears between being found and being read. */
 static void test_vanished(void **state) {
         _cleanup_(store_freep) Store *store = open_memory();
@@ -833,6 +858,7 @@ int main(void) {
                 cmocka_unit_test(test_not_logs),
                 cmocka_unit_test(test_unreadable),
                 cmocka_unit_test(test_vanished),
+                cmocka_unit_test(test_fix_backup),
                 cmocka_unit_test(test_progress),
                 cmocka_unit_test(test_tick_rows),
                 cmocka_unit_test(test_tick_bytes),

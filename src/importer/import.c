@@ -224,6 +224,12 @@ static int input_fail(Importer *im, const char *path, int error, const char *wha
         return 0;
 }
 
+static bool ends_with(const char *s, const char *suffix) {
+        size_t n = strlen(s), k = strlen(suffix);
+
+        return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
 static int name_compare(const struct dirent **a, const struct dirent **b) {
         return strcmp((*a)->d_name, (*b)->d_name);
 }
@@ -244,6 +250,14 @@ static int walk(Importer *im, const char *path, unsigned depth) {
                 if (!in)
                         return -ENOMEM;
                 in->in_folder = depth > 0;
+                /* What evdiag fix leaves beside the file it fixed is the case as it was: read
+                 * in a folder, it would bring back what was fixed. Named alone, it is read. */
+                if (in->in_folder && (ends_with(path, ".evdiag-bak") || strstr(path, ".evdiag-tmp-"))) {
+                        in->status = INPUT_IGNORED;
+                        diag_add(in->diag, DIAG_WARNING, DIAG_NO_LINE, DIAG_NO_OFFSET,
+                                 "a copy evdiag fix kept of the file before it was fixed; ignored (name it alone "
+                                 "to read it)");
+                }
                 return 0;
         }
         if (depth >= EVDIAG_MAX_WALK_DEPTH)
