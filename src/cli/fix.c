@@ -167,13 +167,19 @@ static int write_atomic(const char *target, const uint8_t *data, size_t size, mo
         return 0;
 }
 
-/* PATH.evdiag-bak, created exclusively: an existing backup is never overwritten. */
-static int write_backup(const char *backup, const uint8_t *data, size_t size, mode_t mode) {
+/* PATH.evdiag-bak, created exclusively: an existing backup is never overwritten. It gets the
+ * original's mode and, when we may (root), its owner: whoever could read the file can read its
+ * backup. */
+static int write_backup(const char *backup, const uint8_t *data, size_t size, const struct stat *st) {
+        mode_t mode = st->st_mode & 07777;
         int fd, r;
 
         fd = open(backup, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return -errno;
+        if (fchown(fd, st->st_uid, st->st_gid) < 0) {
+                /* Only root may give a file away; an ordinary user's backup is theirs. */
+        }
         r = fchmod(fd, mode) < 0 ? -errno : 0;         /* despite the umask */
         if (r >= 0)
                 r = write_all(fd, data, size);
@@ -387,7 +393,7 @@ int verb_fix(int argc, char **argv) {
                 backup = NULL;
                 goto oom;
         }
-        r = write_backup(backup, data, size, st.st_mode & 07777);
+        r = write_backup(backup, data, size, &st);
         if (r == -EEXIST) {
                 fprintf(stderr, "%s: a backup exists already: not changed. Move it away first (evdiag never "
                         "overwrites a backup).\n", backup);

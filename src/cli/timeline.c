@@ -11,7 +11,6 @@
 
 #include "base/datetime.h"
 #include "base/hostname.h"
-#include "base/json.h"
 #include "base/strbuf.h"
 #include "cli.h"
 #include "config.h"
@@ -295,19 +294,19 @@ static int row_write(Timeline *t, const RowView *v) {
         case TIMELINE_JSONL:
                 r = strbuf_puts(b, "{\"kind\":");
                 if (r == 0)
-                        r = json_append_string(b, v->kind);
+                        r = escape_json(b, v->kind);
                 if (r == 0)
                         r = strbuf_puts(b, ",\"time\":");
                 if (r == 0)
-                        r = json_append_string(b, v->has_time ? utc : NULL);
+                        r = escape_json(b, v->has_time ? utc : NULL);
                 if (r == 0)
                         r = strbuf_puts(b, ",\"local\":");
                 if (r == 0)
-                        r = json_append_string(b, v->has_time && t->local ? local : NULL);
+                        r = escape_json(b, v->has_time && t->local ? local : NULL);
                 if (r == 0)
                         r = strbuf_puts(b, ",\"host\":");
                 if (r == 0)
-                        r = json_append_string(b, t->host_name);
+                        r = escape_json(b, t->host_name);
                 if (r == 0 && v->event_id != EVENT_NO_VALUE)
                         r = strbuf_printf(b, ",\"event_id\":%" PRId64, v->event_id);
                 else if (r == 0)
@@ -315,11 +314,11 @@ static int row_write(Timeline *t, const RowView *v) {
                 if (r == 0)
                         r = strbuf_puts(b, ",\"provider\":");
                 if (r == 0)
-                        r = json_append_string(b, v->provider);
+                        r = escape_json(b, v->provider);
                 if (r == 0)
                         r = strbuf_puts(b, ",\"summary\":");
                 if (r == 0)
-                        r = json_append_string(b, v->summary);
+                        r = escape_json(b, v->summary);
                 if (r == 0 && v->record_id != EVENT_NO_VALUE)
                         r = strbuf_printf(b, ",\"record_id\":%" PRId64, v->record_id);
                 else if (r == 0)
@@ -327,22 +326,22 @@ static int row_write(Timeline *t, const RowView *v) {
                 if (r == 0)
                         r = strbuf_puts(b, ",\"source\":");
                 if (r == 0)
-                        r = json_append_string(b, v->source);
+                        r = escape_json(b, v->source);
                 if (r == 0)
                         r = strbuf_printf(b, ",\"recovered\":%s,\"mark\":", v->recovered ? "true" : "false");
                 if (r == 0)
-                        r = json_append_string(b, word);
+                        r = escape_json(b, word);
                 if (r == 0)
                         r = strbuf_puts(b, ",\"findings\":[");
                 for (size_t i = 0; r == 0 && i < v->n_marks; i++) {
                         r = strbuf_puts(b, i > 0 ? ",{\"rule\":" : "{\"rule\":");
                         if (r == 0)
-                                r = json_append_string(b, v->marks[i].rule);
+                                r = escape_json(b, v->marks[i].rule);
                         if (r == 0)
                                 r = strbuf_puts(b, v->marks[i].symptom ? ",\"role\":\"symptom\",\"detail\":" :
                                                                          ",\"role\":\"evidence\",\"detail\":");
                         if (r == 0)
-                                r = json_append_string(b, v->marks[i].detail);
+                                r = escape_json(b, v->marks[i].detail);
                         if (r == 0)
                                 r = strbuf_putc(b, '}');
                 }
@@ -725,6 +724,18 @@ static int header_write(const Timeline *t, const char *tz_spec, const char *arou
         return fputs(strbuf_str(&b), stdout) < 0 ? -EIO : 0;
 }
 
+/* How many columns s takes once escaped for a terminal, as the rows show it. */
+static int shown_width(const char *s) {
+        _cleanup_strbuf_ StrBuf b = {};
+        int w = 0;
+
+        if (escape_terminal(&b, s, false) < 0)
+                return (int) strlen(s);
+        for (size_t i = 0; i < b.len; i++)
+                w += ((unsigned char) b.data[i] & 0xC0) != 0x80;
+        return w;
+}
+
 static int events_header_write(const Timeline *t, const char *tz_spec) {
         _cleanup_strbuf_ StrBuf b = {};
         int r;
@@ -742,7 +753,7 @@ static int events_header_write(const Timeline *t, const char *tz_spec) {
         if (r == 0)
                 r = strbuf_puts(&b, "  ");
         if (r == 0)
-                r = text_cell(&b, "Host", (int) strlen(t->host_name));
+                r = text_cell(&b, "Host", shown_width(t->host_name));
         if (r == 0)
                 r = strbuf_printf(&b, "  %6s  %10s  %-8s  %s\n", "Event", "Record", "Mark", "Summary  (source)  [findings]");
         if (r < 0)
@@ -836,7 +847,7 @@ int verb_timeline(int argc, char **argv) {
                 unattributed = store_events_unattributed(store);
                 if (unattributed < 0)
                         r = (int) unattributed;
-                else if (printf("(%" PRIu64 " events", t.n_events) < 0 ||
+                else if (printf("(%" PRIu64 " event%s", t.n_events, t.n_events == 1 ? "" : "s") < 0 ||
                          (unattributed > 0 && printf("; %" PRId64 " events of the case belong to no host and are not listed",
                                                       unattributed) < 0) ||
                          puts(")") < 0)
