@@ -4,56 +4,101 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/json.h"
 #include "base/strbuf.h"
 
 #define SUMMARY_MAX 300
 
+/* The values that tell what a process creation, a logon or a service change was about, in the
+ * order they are shown: Security 4688 and 4624, Sysmon 1 and 3, the Service Control Manager's
+ * own names. Their messages start with a line that says only what kind of event it is ("A new
+ * process has been created.", "Process Create:"). */
+static const char *const telling[] = {
+        "NewProcessName", "Image", "CommandLine", "User", "SubjectUserName", "TargetUserName", "LogonType",
+        "IpAddress", "DestinationIp", "DestinationPort", "ServiceName", "ImagePath", "Endpoint",
+        "ParentProcessName", "ParentImage", "ParentCommandLine",
+};
+
 typedef struct Values {
         StrBuf *out;
+        const char *only;               /* only this name; NULL: every value */
         bool first;
+        bool cut;                       /* stopped at SUMMARY_MAX */
 } Values;
+
+/* An unnamed value, or one Windows names by its position ("param1"), shows as it is. */
+static bool positional(const char *name) {
+        return !name || !*name || (strncasecmp(name, "param", 5) == 0 && name[5] >= '0' && name[5] <= '9');
+}
 
 static int add_value(void *userdata, const char *name, const char *value) {
         Values *v = userdata;
+        bool named;
         int r;
 
-        if (!*value)
+        if (!*value || strcmp(value, "-") == 0)
                 return 0;
-        if (v->out->len >= SUMMARY_MAX)
+        if (v->only && (!name || strcasecmp(name, v->only) != 0))
+                return 0;
+        if (v->out->len >= SUMMARY_MAX) {
+                v->cut = true;
                 return 1;
-        r = strbuf_printf(v->out, "%s%s%s%s", v->first ? "" : "; ", name ? name : "", name ? "=" : "", value);
+        }
+        named = !positional(name);
+        r = strbuf_printf(v->out, "%s%s%s%s", v->first ? "" : "; ", named ? name : "", named ? "=" : "", value);
         v->first = false;
         return r;
 }
 
+/* The length of a message's first line, without trailing blanks. */
+static size_t first_line(const char *message) {
+        size_t n = strcspn(message, "\r\n");
+
+        while (n > 0 && (message[n - 1] == ' ' || message[n - 1] == '\t'))
+                n--;
+        return n;
+}
+
 char *event_summary(const char *provider, int64_t event_id, const char *message, const char *data) {
-        _cleanup_strbuf_ StrBuf b = {};
-        int r;
+        _cleanup_strbuf_ StrBuf b = {}, values = {};
+        Values v = { .out = &values, .first = true };
+        size_t n = message ? first_line(message) : 0;
+        int r = 0;
 
-        r = strbuf_printf(&b, "%s %lld: ", provider ? provider : "event", (long long) event_id);
-        if (r == 0 && message && *message) {
-                const char *nl = strchr(message, '\n');
-
-                r = strbuf_append(&b, message, nl ? (size_t) (nl - message) : strlen(message));
-        } else if (r == 0) {
-                Values v = { .out = &b, .first = true };
-
-                /* Malformed values show as far as they could be read. */
-                if (json_pairs_foreach(data, add_value, &v) == -ENOMEM)
-                        r = -ENOMEM;
+        /* The telling values, in their order; with no message and none of them, every value. */
+        for (size_t i = 0; r == 0 && i < sizeof(telling) / sizeof(telling[0]) && !v.cut; i++) {
+                v.only = telling[i];
+                r = json_pairs_foreach(data, add_value, &v) == -ENOMEM ? -ENOMEM : 0;
+        }
+        if (r == 0 && n == 0 && values.len == 0) {
+                v.only = NULL;
+                r = json_pairs_foreach(data, add_value, &v) == -ENOMEM ? -ENOMEM : 0;
+        }
+        if (r == 0)
+                r = strbuf_printf(&b, "%s %lld", provider ? provider : "event", (long long) event_id);
+        /* A first line that ends with ':' ("Process Create:") only names the kind of event. */
+        if (r == 0 && n > 0) {
+                r = strbuf_puts(&b, ": ");
+                if (r == 0)
+                        r = strbuf_append(&b, message, message[n - 1] == ':' ? n - 1 : n);
+        }
+        if (r == 0 && values.len > 0) {
+                r = strbuf_puts(&b, n > 0 ? " \xE2\x80\x94 " : ": ");       /* an em dash */
+                if (r == 0)
+                        r = strbuf_append(&b, values.data, values.len);
         }
         if (r < 0)
                 return NULL;
-        if (b.len > SUMMARY_MAX) {
-                size_t cut = SUMMARY_MAX;
+        if (b.len > SUMMARY_MAX || v.cut) {
+                size_t cut = b.len > SUMMARY_MAX ? SUMMARY_MAX : b.len;
 
                 while (cut > 0 && ((unsigned char) b.data[cut] & 0xC0) == 0x80)
                         cut--;
                 b.len = cut;
                 b.data[cut] = 0;
-                if (strbuf_puts(&b, "…") < 0)
+                if (strbuf_puts(&b, "\xE2\x80\xA6") < 0)        /* … */
                         return NULL;
         }
         return strbuf_steal(&b);

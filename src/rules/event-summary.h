@@ -3,7 +3,10 @@
 
 /* The one line an event gets in evidence and timelines when a rule does not say better:
  * "Service Control Manager 7036: The IIS Admin Service service entered the running state" —
- * the first line of its message, or its values when the export has none. */
+ * the first line of its message, then the values that tell what a process creation, logon or
+ * service change was about ("Microsoft-Windows-Sysmon 1: Process Create — Image=…;
+ * CommandLine=…; User=…"); with no message, those values, or every value when none of them is
+ * there (positional ones, "param1", without their names). */
 
 #include <stdint.h>
 
