@@ -322,7 +322,7 @@ static void test_bindings_at_risk_and_capped(void **state) {
                 assert_string_equal(m->bindings[0].endpoint, "shop:443");
                 assert_false(m->bindings[0].deleted);
                 assert_true(m->bindings[0].hash_differs);
-                assert_non_null(strstr(m->bindings[0].note, "will replace that binding"));
+                assert_non_null(strstr(m->bindings[0].note, "can replace that binding"));
                 assert_non_null(strstr(m->bindings[0].command, "hostnameport=shop:443 certhash=" BOUND));
         }
         {

@@ -794,7 +794,7 @@ static void check_html(const char *s) {
                 "!DOCTYPE", "html", "head", "meta", "title", "style", "body", "header", "main", "footer", "section",
                 "h1", "h2", "h3", "p", "strong", "span", "code", "pre", "table", "thead", "tbody", "tr", "th", "td",
                 "ol", "ul", "li", "a", "figure", "figcaption", "svg", "g", "rect", "line", "text", "tspan", "polygon",
-                "circle",
+                "circle", "colgroup", "col",
         };
         static const char *const attrs[] = {
                 "lang", "charset", "http-equiv", "content", "name", "class", "id", "href", "title", "viewBox", "role",

@@ -65,6 +65,14 @@ int civil_to_ticks_utc(const CivilTime *c, int64_t *ret_ticks) {
         return 0;
 }
 
+int64_t ticks_grain(int digits) {
+        int64_t g = 1;
+
+        for (int d = digits < 0 ? 0 : digits; d < 7; d++)
+                g *= 10;
+        return g;
+}
+
 char *ticks_format_iso(int64_t ticks, int digits, char buf[static 40]) {
         int64_t secs = ticks / TICKS_PER_SECOND, frac = ticks % TICKS_PER_SECOND, days, rem;
         int y, m, d, len;

@@ -37,6 +37,10 @@ int civil_to_ticks_utc(const CivilTime *c, int64_t *ret_ticks);
  * dot). buf needs 40 bytes. Returns buf. */
 char *ticks_format_iso(int64_t ticks, int digits, char buf[static 40]);
 
+/* How many ticks a time written with digits fraction digits (0 to 7) stands for: a whole
+ * second for 0, one tick for 7. */
+int64_t ticks_grain(int digits);
+
 /* Parses an ISO 8601 UTC time as in XML exports ("2010-03-31T21:43:28.123456700Z"; more than
  * seven fraction digits are cut to 100 ns; the Z may be missing). Returns 0 or -EBADMSG. */
 int iso_parse_utc(const char *s, size_t n, int64_t *ret_ticks, int *ret_digits);

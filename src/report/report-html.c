@@ -52,15 +52,17 @@ static const char css[] =
         "th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top}\n"
         "th{background:var(--bg);font-weight:600}\n"
         "td.num,th.num{text-align:right;white-space:nowrap}\n"
-        "td.time{white-space:nowrap;font-variant-numeric:tabular-nums;font-size:12px}\n"
-        "td.src{color:var(--muted);overflow-wrap:anywhere}table.timeline td.src{white-space:nowrap}\n"
+        "td.time{font-variant-numeric:tabular-nums;font-size:12px;overflow-wrap:anywhere}\n"
+        "td.src{color:var(--muted);overflow-wrap:anywhere}\n"
+        "table.timeline,table.evidence{table-layout:fixed}col.c-time{width:16.5em}col.c-offset{width:6.5em}"
+        "col.c-role{width:6.5em}col.c-event{width:4.2em}col.c-src{width:13em}\n"
         "tr.mark td{background:#fff8e1}tr.symptom td{background:#fdecea;font-weight:600}\n"
         ".role{font-weight:600}.r-symptom{color:var(--red)}.r-launch{color:var(--orange)}"
         ".r-aftermath{color:var(--violet)}.r-other{color:var(--muted);font-weight:400}\n"
         "code,pre{font:12.5px/1.4 ui-monospace,\"DejaVu Sans Mono\",Consolas,monospace}\n"
-        "code{background:var(--bg);padding:0 3px;border-radius:3px;word-break:break-all}\n"
+        "code{background:var(--bg);padding:0 3px;border-radius:3px;overflow-wrap:anywhere}\n"
         "pre{background:var(--bg);border:1px solid var(--line);border-radius:4px;padding:8px 10px;margin:6px 0;"
-        "white-space:pre-wrap;word-break:break-all}\n"
+        "white-space:pre-wrap;overflow-wrap:anywhere}\n"
         "pre.excerpt>span{display:block}pre.excerpt .del{background:#fdecea;color:var(--red)}\n"
         "pre.excerpt .ln{color:var(--muted);user-select:none}\n"
         ".note{margin:4px 0}.warn{border-left:4px solid var(--red);padding:4px 10px;background:#fdecea}\n"
@@ -126,13 +128,22 @@ static void time_cell(Emit *e, bool has, int64_t t, int digits) {
         emit(e, "</td>");
 }
 
-/* "−1.843 s", "+2 min 36 s", "0": how long before or after the symptom. */
-static void emit_delta(Emit *e, int64_t d) {
+/* "−1.843 s", "+2 min 36 s", "0": how long before or after the symptom. When either time has
+ * only whole seconds (grain), a difference under it says no order: "same second". */
+static void emit_delta(Emit *e, int64_t d, int64_t grain) {
         uint64_t a = d < 0 ? (uint64_t) 0 - (uint64_t) d : (uint64_t) d;
         uint64_t secs = a / TICKS_PER_SECOND, ms = a % TICKS_PER_SECOND / 10000;
 
         if (a == 0) {
                 emit(e, "0");
+                return;
+        }
+        if (grain >= TICKS_PER_SECOND && a < (uint64_t) grain) {
+                emit(e, "same second");
+                return;
+        }
+        if (grain >= TICKS_PER_SECOND && secs < 60) {
+                emitf(e, "%s%llu s", d < 0 ? "\xE2\x88\x92" : "+", (unsigned long long) secs);
                 return;
         }
         emit(e, d < 0 ? "\xE2\x88\x92" : "+");         /* U+2212 minus */
@@ -165,10 +176,21 @@ static char *label_text(const ReportTimelineEvent *ev, size_t *ret_chars) {
         ticks_format_iso(ev->time, ev->digits > 3 ? 3 : ev->digits, iso);
         /* "2024-03-12T02:14:11.577Z" -> "02:14:11.577" */
         iso[strlen(iso) - 1] = 0;
-        if (strbuf_printf(&b, "%s %s ", ev->role, iso + 11) < 0)
+        if (strbuf_printf(&b, "%s %s %lld ", ev->role, iso + 11, (long long) ev->event_id) < 0)
                 return NULL;
         chars = b.len;
-        for (s = ev->summary ? ev->summary : ""; *s; s++) {
+        /* The summary without its "Provider 15300: ", which the event id stands for. */
+        s = ev->summary ? ev->summary : "";
+        {
+                char prefix[32];
+                const char *p;
+
+                snprintf(prefix, sizeof(prefix), " %lld: ", (long long) ev->event_id);
+                p = strstr(s, prefix);
+                if (p)
+                        s = p + strlen(prefix);
+        }
+        for (; *s; s++) {
                 if (((unsigned char) *s & 0xC0) != 0x80) {
                         if (chars >= SVG_LABEL_CHARS) {
                                 if (strbuf_puts(&b, "\xE2\x80\xA6") < 0)   /* … */
@@ -229,6 +251,21 @@ static double x_of(const View *v, int64_t t) {
         return SVG_MARGIN + f * (SVG_WIDTH - 2 * SVG_MARGIN);
 }
 
+/* Whether an event's time, of whole seconds, is drawn as the second it may lie in: when the
+ * picture is close enough for a second to show. */
+static bool drawn_as_span(const View *v, const ReportTimelineEvent *ev) {
+        int64_t grain = ticks_grain(ev->digits);
+
+        return grain >= TICKS_PER_SECOND && x_of(v, ev->time + grain) - x_of(v, ev->time) >= 6;
+}
+
+/* Where an event's mark goes: at its time, or amid the second it may lie in. */
+static double mark_x(const View *v, const ReportTimelineEvent *ev) {
+        if (drawn_as_span(v, ev))
+                return (x_of(v, ev->time) + x_of(v, ev->time + ticks_grain(ev->digits))) / 2;
+        return x_of(v, ev->time);
+}
+
 /* Puts each marked event's label in the lowest row where it overlaps no other label. */
 static int labels_place(const ReportSymptom *s, const View *v, Label **ret, char ***ret_texts, size_t *ret_n, int *ret_lanes) {
         _cleanup_free_ Label *labels = calloc(s->n_timeline ? s->n_timeline : 1, sizeof(Label));
@@ -258,7 +295,7 @@ static int labels_place(const ReportSymptom *s, const View *v, Label **ret, char
                 }
                 w = (double) chars * SVG_CHAR_WIDTH + 6;
                 l->event = i;
-                l->x = x_of(v, ev->time);
+                l->x = mark_x(v, ev);
                 l->right = l->x + w > SVG_WIDTH - 4;
                 l->a = l->right ? l->x - w : l->x - 3;
                 l->b = l->right ? l->x + 3 : l->x + w;
@@ -296,8 +333,9 @@ static int labels_place(const ReportSymptom *s, const View *v, Label **ret, char
         return 0;
 }
 
-static void marker(Emit *e, const ReportTimelineEvent *ev, double x, double y) {
+static void marker(Emit *e, const ReportTimelineEvent *ev, const View *v, double y) {
         const char *color = role_color(ev->role);
+        double x = mark_x(v, ev);
         char iso[40];
 
         emit(e, "<g><title>");
@@ -307,6 +345,12 @@ static void marker(Emit *e, const ReportTimelineEvent *ev, double x, double y) {
         emitf(e, ": %lld ", (long long) ev->event_id);
         emit_html(e, ev->summary);
         emit(e, "</title>");
+        if (drawn_as_span(v, ev)) {
+                double a = x_of(v, ev->time), b = x_of(v, ev->time + ticks_grain(ev->digits));
+
+                emitf(e, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"10\" fill=\"%s\" fill-opacity=\"0.25\"/>",
+                      a, y - 5, b - a, color);
+        }
         if (strcmp(ev->role, "symptom") == 0)
                 emitf(e, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f\" fill=\"%s\"/>", x, y - 8, x + 8, y,
                       x, y + 8, x - 8, y, color);
@@ -364,7 +408,7 @@ static void picture(Emit *e, const ReportSymptom *s, const View *v) {
         for (size_t i = 0; i < s->n_timeline; i++)
                 if (strcmp(s->timeline[i].role, "other") == 0 && s->timeline[i].time >= v->from &&
                     s->timeline[i].time <= v->to)
-                        marker(e, &s->timeline[i], x_of(v, s->timeline[i].time), axis);
+                        marker(e, &s->timeline[i], v, axis);
         for (size_t i = 0; i < n; i++) {
                 const Label *l = &labels[i];
                 const ReportTimelineEvent *ev = &s->timeline[l->event];
@@ -390,7 +434,7 @@ static void picture(Emit *e, const ReportSymptom *s, const View *v) {
                 }
         }
         for (size_t i = 0; i < n; i++)
-                marker(e, &s->timeline[labels[i].event], labels[i].x, axis);
+                marker(e, &s->timeline[labels[i].event], v, axis);
         emit(e, "</svg>");
         for (size_t i = 0; i < n; i++)
                 free(texts[i]);
@@ -439,7 +483,9 @@ static void source_cell(Emit *e, const char *source, int64_t record_id) {
 }
 
 static void timeline_table(Emit *e, const ReportSymptom *s) {
-        emit(e, "<table class=\"timeline\"><thead><tr><th>Time (UTC)</th><th class=\"num\" title=\"time from the symptom\">Offset</th>"
+        emit(e, "<table class=\"timeline\"><colgroup><col class=\"c-time\"><col class=\"c-offset\">"
+                "<col class=\"c-role\"><col class=\"c-event\"><col><col class=\"c-src\"></colgroup>"
+                "<thead><tr><th>Time (UTC)</th><th class=\"num\" title=\"time from the symptom\">Offset</th>"
                 "<th>Role</th><th class=\"num\">Event</th><th>What</th><th>Source</th></tr></thead><tbody>\n");
         for (size_t i = 0; i < s->n_timeline; i++) {
                 const ReportTimelineEvent *ev = &s->timeline[i];
@@ -448,7 +494,9 @@ static void timeline_table(Emit *e, const ReportSymptom *s) {
                 emit(e, symptom ? "<tr class=\"symptom\">" : other ? "<tr>" : "<tr class=\"mark\">");
                 time_cell(e, true, ev->time, ev->digits);
                 emit(e, "<td class=\"num\">");
-                emit_delta(e, ev->time - s->time);
+                emit_delta(e, ev->time - s->time,
+                           ticks_grain(ev->digits) > ticks_grain(s->digits) ? ticks_grain(ev->digits)
+                                                                            : ticks_grain(s->digits));
                 emit(e, "</td><td><span class=\"role ");
                 emit_class(e, "r-", ev->role);
                 emit(e, "\">");
@@ -460,6 +508,13 @@ static void timeline_table(Emit *e, const ReportSymptom *s) {
                 emit(e, "</tr>\n");
         }
         emit(e, "</tbody></table>\n");
+}
+
+static bool whole_seconds(const ReportSymptom *s) {
+        for (size_t i = 0; i < s->n_timeline; i++)
+                if (s->timeline[i].digits == 0)
+                        return true;
+        return false;
 }
 
 static void timelines(Emit *e, const ReportFinding *f) {
@@ -500,7 +555,12 @@ static void timelines(Emit *e, const ReportFinding *f) {
                         if (s->timeline_total > s->n_timeline)
                                 emitf(e, ", the %zu nearest of %llu", s->n_timeline,
                                       (unsigned long long) s->timeline_total);
-                        emit(e, ". Hover over a mark for its event.</figcaption></figure>\n");
+                        emit(e, ". Hover over a mark for its event.");
+                        if (whole_seconds(s))
+                                emit(e, " Times of whole seconds (text and CSV exports) may lie anywhere in their "
+                                        "second: they are listed after the events of that second, and drawn as a "
+                                        "band when the picture is close enough.");
+                        emit(e, "</figcaption></figure>\n");
                         timeline_table(e, s);
                         drawn++;
                 }
@@ -514,7 +574,8 @@ static void timelines(Emit *e, const ReportFinding *f) {
 static void symptoms_and_evidence(Emit *e, const ReportFinding *f) {
         if (f->n_symptoms + f->n_evidence == 0)
                 return;
-        emit(e, "<h3>Symptoms and evidence</h3>\n<table><thead><tr><th>Kind</th><th>Time (UTC)</th><th>What</th>"
+        emit(e, "<h3>Symptoms and evidence</h3>\n<table class=\"evidence\"><colgroup><col class=\"c-role\">"
+                "<col class=\"c-time\"><col><col class=\"c-src\"></colgroup><thead><tr><th>Kind</th><th>Time (UTC)</th><th>What</th>"
                 "<th>Source</th></tr></thead><tbody>\n");
         for (size_t i = 0; i < f->n_symptoms; i++) {
                 const ReportSymptom *s = &f->symptoms[i];
@@ -557,56 +618,45 @@ static bool deleted_line(const ReportConfigKey *k, uint64_t line) {
         return false;
 }
 
-static void configuration(Emit *e, const ReportRemedy *m) {
-        bool any = false;
+/* The keys of one applicationHost.config as the file has them now, the lines to delete
+ * marked. */
+static void configuration(Emit *e, const ReportConfigFix *c) {
+        for (size_t j = 0; j < c->n_keys; j++) {
+                const ReportConfigKey *k = &c->keys[j];
 
-        for (size_t i = 0; i < m->n_configs; i++)
-                any = any || m->configs[i].n_keys > 0;
-        if (!any)
-                return;
-        emit(e, "<h3>Configuration</h3>\n");
-        for (size_t i = 0; i < m->n_configs; i++) {
-                const ReportConfigFix *c = &m->configs[i];
-
-                for (size_t j = 0; j < c->n_keys; j++) {
-                        const ReportConfigKey *k = &c->keys[j];
-
-                        emit(e, "<p class=\"note\"><code>");
-                        emit_html(e, c->path);
-                        emitf(e, "</code>, line %llu: <code>&lt;key path=&quot;", (unsigned long long) k->line);
-                        emit_html(e, k->key_path);
-                        emit(e, "&quot;&gt;</code> holds ");
-                        for (size_t p = 0; p < k->n_properties; p++) {
-                                emitf(e, "%sproperty %lld", p == 0 ? "" : p + 1 == k->n_properties ? " and " : ", ",
-                                      (long long) k->properties[p].id);
-                                if (k->properties[p].decoded) {
-                                        emit(e, " (hash <code>");
-                                        emit_html(e, k->properties[p].decoded);
-                                        emit(e, "</code>)");
-                                }
+                emitf(e, "<p class=\"note\">Line %llu: <code>&lt;key path=&quot;", (unsigned long long) k->line);
+                emit_html(e, k->key_path);
+                emit(e, "&quot;&gt;</code> holds ");
+                for (size_t p = 0; p < k->n_properties; p++) {
+                        emitf(e, "%sproperty %lld", p == 0 ? "" : p + 1 == k->n_properties ? " and " : ", ",
+                              (long long) k->properties[p].id);
+                        if (k->properties[p].decoded) {
+                                emit(e, " (hash <code>");
+                                emit_html(e, k->properties[p].decoded);
+                                emit(e, "</code>)");
                         }
-                        emit(e, k->remove_key ? "; nothing else: the whole key goes." : "; the key stays: it holds more.");
-                        emit(e, "</p>\n");
-                        if (k->n_excerpt == 0)
-                                continue;
-                        emit(e, "<pre class=\"excerpt\">");
-                        for (size_t l = 0; l < k->n_excerpt; l++) {
-                                bool del = deleted_line(k, k->excerpt[l].line);
+                }
+                emit(e, k->remove_key ? "; nothing else: the whole key goes." : "; the key stays: it holds more.");
+                emit(e, "</p>\n");
+                if (k->n_excerpt == 0)
+                        continue;
+                emit(e, "<pre class=\"excerpt\">");
+                for (size_t l = 0; l < k->n_excerpt; l++) {
+                        bool del = deleted_line(k, k->excerpt[l].line);
 
-                                emitf(e, "<span%s><span class=\"ln\">%c%6llu  </span>", del ? " class=\"del\"" : "",
-                                      del ? '-' : ' ', (unsigned long long) k->excerpt[l].line);
-                                emit_html_pre(e, k->excerpt[l].text);
-                                emit(e, "</span>");
-                        }
-                        if (k->excerpt_truncated)
-                                emit(e, "<span>        \xE2\x80\xA6</span>");
-                        emit(e, "</pre>\n");
+                        emitf(e, "<span%s><span class=\"ln\">%c%6llu  </span>", del ? " class=\"del\"" : "",
+                              del ? '-' : ' ', (unsigned long long) k->excerpt[l].line);
+                        emit_html_pre(e, k->excerpt[l].text);
+                        emit(e, "</span>");
                 }
-                if (c->note) {
-                        emit(e, "<p class=\"note\">(");
-                        emit_html(e, c->note);
-                        emit(e, ")</p>\n");
-                }
+                if (k->excerpt_truncated)
+                        emit(e, "<span>        \xE2\x80\xA6</span>");
+                emit(e, "</pre>\n");
+        }
+        if (c->note) {
+                emit(e, "<p class=\"note\">(");
+                emit_html(e, c->note);
+                emit(e, ")</p>\n");
         }
 }
 
@@ -660,7 +710,9 @@ static void remedy(Emit *e, const ReportFinding *f) {
                         if (k->appcmd)
                                 cmds[n++] = k->appcmd;
                 }
-                emit(e, ", the lines marked above. Let evdiag do it (it keeps a backup and changes nothing else):\n");
+                emit(e, ":\n");
+                configuration(e, c);
+                emit(e, "Let evdiag do it (it keeps a backup and changes nothing else):\n");
                 pre_code(e, (const char *const *) &c->fix_command, 1);
                 if (n > 0) {
                         emit(e, "or with appcmd on the server:\n");
@@ -710,22 +762,28 @@ static void finding(Emit *e, const ReportFinding *f, size_t index) {
                 emit_html(e, f->reason);
                 emit(e, "</p>\n");
         }
+        /* What to do first; then what it rests on. */
+        remedy(e, f);
         timelines(e, f);
         symptoms_and_evidence(e, f);
-        if (f->remedy)
-                configuration(e, f->remedy);
-        remedy(e, f);
         emit(e, "</section>\n");
 }
 
 static void summary_line(Emit *e, const Report *r) {
+        _cleanup_free_ char *words = NULL;
+
         if (r->n_findings == 0) {
                 emit(e, "evdiag: no finding");
                 return;
         }
+        /* "at_risk" reads "at risk". */
+        words = strdup(r->findings[0].verdict ? r->findings[0].verdict : "");
+        for (char *p = words; p && *p; p++)
+                if (*p == '_')
+                        *p = ' ';
         emit_html(e, r->findings[0].rule);
         emit(e, " ");
-        emit_html(e, r->findings[0].verdict);
+        emit_html(e, words ? words : r->findings[0].verdict);
         emit(e, " on ");
         emit_html(e, r->findings[0].host);
         if (r->n_findings > 1)

@@ -127,12 +127,10 @@ static void remedy(Emit *e, const ReportRemedy *m) {
                                 e->r = -ENOMEM;
                                 return;
                         }
-                        /* The key line and the lines that go: what a reviewer checks. */
+                        /* The key as the file has it, the lines that go marked. */
                         for (size_t l = 0; l < k->n_excerpt && e->r == 0; l++) {
                                 bool del = deleted_line(k, k->excerpt[l].line);
 
-                                if (!del && k->excerpt[l].line != k->line)
-                                        continue;
                                 strbuf_reset(&line);
                                 e->r = strbuf_printf(&line, "%c%6llu | %s", del ? '-' : ' ',
                                                      (unsigned long long) k->excerpt[l].line, k->excerpt[l].text);
@@ -306,7 +304,7 @@ int report_render_markdown(const Report *r, StrBuf *out) {
 
         emit(&e, "### Inputs\n\nLocal times of text and CSV exports were read as ");
         emit_md(&e, r->assumed_tz, false);
-        emit(&e, ".\n\n| File | Format | Host | Events | Warnings |\n|---|---|---|---|---|\n");
+        emit(&e, ".\n\n| File | Format | Host | Events | Rows | Warnings |\n|---|---|---|---|---|---|\n");
         for (size_t i = 0; i < r->n_inputs; i++) {
                 const ReportInput *in = &r->inputs[i];
 
@@ -321,7 +319,8 @@ int report_render_markdown(const Report *r, StrBuf *out) {
                 }
                 emit(&e, " | ");
                 emit_md(&e, in->host ? in->host : "", false);
-                emitf(&e, " | %llu | %llu |\n", (unsigned long long) in->events, (unsigned long long) in->warnings_total);
+                emitf(&e, " | %llu | %llu | %llu |\n", (unsigned long long) in->events, (unsigned long long) in->rows,
+                      (unsigned long long) in->warnings_total);
         }
         emit(&e, "\n_evdiag ");
         emit_md(&e, r->version, false);

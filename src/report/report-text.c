@@ -76,6 +76,11 @@ static void timeline(Emit *e, const ReportStyle *st, const ReportSymptom *s) {
         if (s->timeline_total > s->n_timeline)
                 emitf(e, "; %zu of %llu events, the nearest", s->n_timeline, (unsigned long long) s->timeline_total);
         emit(e, "):\n");
+        for (size_t i = 0; i < s->n_timeline; i++)
+                if (s->timeline[i].digits == 0) {
+                        emit(e, "    (times of whole seconds, from text and CSV exports, come after the events of their second)\n");
+                        break;
+                }
         for (size_t i = 0; i < s->n_timeline; i++) {
                 const ReportTimelineEvent *ev = &s->timeline[i];
                 bool marked = strcmp(ev->role, "other") != 0;
@@ -282,7 +287,7 @@ int report_render_text(const Report *r, const ReportStyle *st, StrBuf *out) {
                 if (in->duplicates)
                         emitf(&e, " (%llu already present)", (unsigned long long) in->duplicates);
                 if (in->rows)
-                        emitf(&e, ", %llu rows", (unsigned long long) in->rows);
+                        emitf(&e, ", %llu row%s", (unsigned long long) in->rows, in->rows == 1 ? "" : "s");
                 if (in->warnings_total)
                         emitf(&e, ", %llu warning%s", (unsigned long long) in->warnings_total,
                               in->warnings_total == 1 ? "" : "s");

@@ -229,9 +229,29 @@ static int finding_compare(const void *a, const void *b) {
         return strcmp(x->rule, y->rule);
 }
 
+/* Whether evidence a goes after b: events in time order first, then what has no time. */
+static bool evidence_after(const ReportEvidence *a, const ReportEvidence *b) {
+        if (a->has_time != b->has_time)
+                return !a->has_time;
+        return a->has_time && a->time > b->time;
+}
+
 void report_sort(Report *r) {
         if (r->n_findings > 1)
                 qsort(r->findings, r->n_findings, sizeof(ReportFinding), finding_compare);
+        /* Insertion sort, which keeps the order found among equals; a finding keeps at most a
+         * few dozen lines of evidence. */
+        for (size_t i = 0; i < r->n_findings; i++) {
+                ReportFinding *f = &r->findings[i];
+
+                for (size_t j = 1; j < f->n_evidence; j++)
+                        for (size_t k = j; k > 0 && evidence_after(&f->evidence[k - 1], &f->evidence[k]); k--) {
+                                ReportEvidence t = f->evidence[k];
+
+                                f->evidence[k] = f->evidence[k - 1];
+                                f->evidence[k - 1] = t;
+                        }
+        }
 }
 
 int report_format_from_string(const char *s, ReportFormat *ret) {

@@ -167,7 +167,8 @@ void report_config_key_done(ReportConfigKey *k);
 /* Frees what a binding fix holds (not the fix) and zeroes it. */
 void report_binding_fix_done(ReportBindingFix *b);
 
-/* Orders findings: strongest verdict first, then host, then rule. */
+/* Orders findings: strongest verdict first, then host, then rule; and each finding's evidence:
+ * events in time order, then configuration and bindings in the order found. */
 void report_sort(Report *r);
 
 typedef enum ReportFormat {

@@ -358,7 +358,7 @@ static int binding_note(ReportBindingFix *b) {
         else if (b->hash_differs)
                 r = asprintf(&b->note,
                              "The legacy hash %s in property 5506 is not the certificate bound to %s (%s): the next "
-                             "start of an IIS 6 metabase client will replace that binding with one made from the "
+                             "start of an IIS 6 metabase client can replace that binding with one made from the "
                              "legacy hash. Should it be lost before the fix, this command restores it.",
                              b->legacy_hash, e, b->cert_hash);
         else if (b->cert_hash)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/datetime.h"
 #include "base/limits.h"
 #include "event-summary.h"
 #include "importer/sink.h"
@@ -88,6 +89,11 @@ static int collect_event(void *userdata, const StoreEventRow *e) {
         return 0;
 }
 
+/* The latest instant an event's time stands for, given the digits its source wrote. */
+static int64_t latest(const ReportTimelineEvent *ev) {
+        return ev->time + ticks_grain(ev->digits) - 1;
+}
+
 static int64_t distance(int64_t a, int64_t b) {
         return a > b ? a - b : b - a;
 }
@@ -135,10 +141,12 @@ int symptom_window_build(Store *s, const char *host, ReportSymptom *sym, int64_t
                 memmove(&c.rows[far], &c.rows[far + 1], (sym->n_timeline - far - 1) * sizeof(c.rows[0]));
                 sym->n_timeline--;
         }
-        /* Time order (marks fetched last came at the end); insertion sort on few entries. */
+        /* Time order (marks fetched last came at the end); insertion sort on few entries. A
+         * time of whole seconds (text and CSV exports) goes at the end of its second: "02:00:04"
+         * is not before "02:00:04.118". */
         for (size_t i = 1; r == 0 && i < sym->n_timeline; i++)
-                for (size_t j = i; j > 0 && (sym->timeline[j].time < sym->timeline[j - 1].time ||
-                                             (sym->timeline[j].time == sym->timeline[j - 1].time &&
+                for (size_t j = i; j > 0 && (latest(&sym->timeline[j]) < latest(&sym->timeline[j - 1]) ||
+                                             (latest(&sym->timeline[j]) == latest(&sym->timeline[j - 1]) &&
                                               c.rows[j] < c.rows[j - 1]));
                      j--) {
                         ReportTimelineEvent t = sym->timeline[j];

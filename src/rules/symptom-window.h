@@ -21,7 +21,8 @@ typedef struct WindowMark {
 /* Fills sym's window and timeline: the events of host (a key) from sym->time - before to
  * sym->time + after (ticks), the symptom (sym->row) and the marked events always, the others
  * nearest in time to the symptom, EVDIAG_MAX_TIMELINE_EVENTS in all (fewer when there are
- * fewer), in time order; timeline_total counts every event of the span. Returns 0, -ENOMEM,
- * or -EIO (store_error()). */
+ * fewer), in time order (a time of whole seconds at the end of its second); timeline_total
+ * counts every event of the span. Returns 0, -ENOMEM, or -EIO (store_error()). */
 int symptom_window_build(Store *s, const char *host, ReportSymptom *sym, int64_t before, int64_t after,
                          const WindowMark *marks, size_t n_marks);
+
