@@ -154,7 +154,10 @@ try:
     check("dry run names path:line of each property",
           f"{path}:54: property 5511" in out and f"{path}:55: property 5506" in out, out[:600])
     check("dry run names the key", '<key path="LM/W3SVC/1"> (line 52)' in out, out[:600])
-    check("dry run diff headers", f"--- a/{path}" in out and f"+++ b/{path}" in out and "@@ -51,8 +51,6 @@" in out,
+    # git's a/ and b/ prefixes; an absolute path loses its leading '/' for them.
+    rel = path.lstrip("/")
+    check("dry run diff headers", f"--- a/{rel}\n" in out and f"+++ b/{rel}\n" in out and "a//" not in out
+          and "@@ -51,8 +51,6 @@" in out,
           out)
     removed, added = diff_removed(out)
     check("dry run diff removes exactly the two property lines",

@@ -202,8 +202,12 @@ static int declared_encoding(const Source *s, size_t a, size_t b, const char **e
         if (printable) {
                 for (size_t i = 0; i < ELEMENTSOF(byte_encodings); i++)
                         if (ascii_strcaseeq_n(name, len, byte_encodings[i].name, strlen(byte_encodings[i].name))) {
-                                if (s->base > 0 && strcmp(byte_encodings[i].canonical, "UTF-8") != 0)
-                                        break;  /* a UTF-8 BOM on a file that says it is not UTF-8 */
+                                if (s->base > 0 && strcmp(byte_encodings[i].canonical, "UTF-8") != 0) {
+                                        diag_error_line(diag, line, "a UTF-8 byte order mark, but encoding \"%.*s\" "
+                                                        "declared: which one holds is unclear, not touched",
+                                                        (int) len, name);
+                                        return -EBADMSG;
+                                }
                                 if (s->base == 0)
                                         *encoding = byte_encodings[i].canonical;
                                 return 0;
@@ -879,6 +883,39 @@ static int plan_ranges(ApphostFixPlan *p) {
         return 0;
 }
 
+/* A cut inside a line joins the text on its two sides, and text may not hold "]]>": "]]<key
+ * .../>>" is well-formed, "]]>" is not. Looks at two units of the output on each side of every
+ * cut, across any other cuts in the way. Returns 0, or -EBADMSG (in diag) when one would. */
+static int check_joins(const ApphostFixPlan *p, Diag *diag) {
+        const Source *s = &p->src;
+
+        for (size_t i = 0; i < p->n_ranges; i++) {
+                uint32_t before[2], after[2];
+                size_t at = p->ranges[i].start / s->width, j = i;
+
+                for (size_t k = 0; k < 2; k++) {
+                        while (j > 0 && at <= p->ranges[j - 1].end / s->width)
+                                at = p->ranges[--j].start / s->width;
+                        before[k] = at > s->base ? unit_at(s, --at) : UINT32_MAX;
+                }
+                at = p->ranges[i].end / s->width;
+                j = i + 1;
+                for (size_t k = 0; k < 2; k++) {
+                        while (j < p->n_ranges && at >= p->ranges[j].start / s->width)
+                                at = p->ranges[j++].end / s->width;
+                        after[k] = unit_at(s, at++);
+                }
+                if ((before[1] == ']' && before[0] == ']' && after[0] == '>') ||
+                    (before[0] == ']' && after[0] == ']' && after[1] == '>')) {
+                        diag_error_line(diag, p->ranges[i].first_line,
+                                        "the cut here would leave \"]]>\" in text, which XML does not allow: "
+                                        "not touched");
+                        return -EBADMSG;
+                }
+        }
+        return 0;
+}
+
 int apphost_fix_plan(const uint8_t *data, size_t size, ApphostFixPlan **ret, Diag *diag) {
         _cleanup_(apphost_fix_plan_freep) ApphostFixPlan *p = NULL;
         _cleanup_free_ Scanner *sc = NULL;
@@ -927,6 +964,9 @@ int apphost_fix_plan(const uint8_t *data, size_t size, ApphostFixPlan **ret, Dia
                 return -EBADMSG;
         }
         r = plan_ranges(p);
+        if (r < 0)
+                return r;
+        r = check_joins(p, diag);
         if (r < 0)
                 return r;
         p->out_props = calloc(p->n_props ? p->n_props : 1, sizeof(ApphostFixProperty));
@@ -1320,6 +1360,9 @@ int apphost_fix_diff(const uint8_t *data, size_t size, const ApphostFixPlan *pla
         for (size_t k = at; k < s->n; k = line_end(s, k))
                 total_lines++;
 
+        /* git's a/ and b/ before the path, also when it is absolute ("a/etc/…", not "a//etc/…"). */
+        while (*path == '/')
+                path++;
         r = strbuf_printf(out, "--- a/%s\n+++ b/%s\n", path, path);
         if (r < 0)
                 return r;

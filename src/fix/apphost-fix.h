@@ -51,8 +51,8 @@ typedef struct ApphostFixPlan ApphostFixPlan;
  * new plan (the caller frees it) whose ranges may be empty: nothing to fix. Returns 0;
  * -EBADMSG when the input is not one this edit may touch: not well-formed XML by libxml2
  * (XML_SAFE_OPTIONS), not a <configuration> document, a DOCTYPE, an encoding it does not
- * handle, or the scanner and libxml2 disagreeing about where the properties are (why, with its
- * line, is in diag); -E2BIG past a cap of base/limits.h (also in diag); -ENOMEM. */
+ * handle, a cut that would join text into "]]>", or the scanner and libxml2 disagreeing about
+ * where the properties are (why, with its line, is in diag); -E2BIG past a cap of base/limits.h (also in diag); -ENOMEM. */
 int apphost_fix_plan(const uint8_t *data, size_t size, ApphostFixPlan **ret, Diag *diag);
 ApphostFixPlan *apphost_fix_plan_free(ApphostFixPlan *plan);
 
@@ -80,7 +80,7 @@ int apphost_fix_verify(const uint8_t *data, size_t size, const ApphostFixPlan *p
                        size_t out_size, Diag *diag);
 
 /* Appends to out a unified diff (`diff -u` with 3 lines of context, headers "--- a/PATH" and
- * "+++ b/PATH") from data to data minus the plan's ranges; nothing when the plan is empty.
+ * "+++ b/PATH", the leading '/' of an absolute PATH left out) from data to data minus the plan's ranges; nothing when the plan is empty.
  * Lines are copied as they are, line ends included; UTF-16 lines are shown as UTF-8. Returns 0;
  * -EINVAL when the plan was not made for size bytes; -ENOMEM. */
 int apphost_fix_diff(const uint8_t *data, size_t size, const ApphostFixPlan *plan, const char *path, StrBuf *out);
