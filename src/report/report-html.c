@@ -49,7 +49,7 @@ static const char css[] =
         ".rule{color:var(--muted);font-weight:400}\n"
         ".why{font-size:15px;margin:8px 0}\n"
         "table{border-collapse:collapse;width:100%;margin:6px 0;font-size:13px}\n"
-        "th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top}\n"
+        "th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}\n"
         "th{background:var(--bg);font-weight:600}\n"
         "td.num,th.num{text-align:right;white-space:nowrap}\n"
         "td.time{font-variant-numeric:tabular-nums;font-size:12px;overflow-wrap:anywhere}\n"
