@@ -24,6 +24,8 @@ static const char *const telling[] = {
 typedef struct Values {
         StrBuf *out;
         const char *only;               /* only this name; NULL: every value */
+        const char *line;               /* the message's first line, n bytes: a value it holds */
+        size_t n;                       /* already is not repeated */
         bool first;
         bool cut;                       /* stopped at SUMMARY_MAX */
 } Values;
@@ -41,6 +43,8 @@ static int add_value(void *userdata, const char *name, const char *value) {
         if (!*value || strcmp(value, "-") == 0)
                 return 0;
         if (v->only && (!name || strcasecmp(name, v->only) != 0))
+                return 0;
+        if (v->n > 0 && memmem(v->line, v->n, value, strlen(value)))
                 return 0;
         if (v->out->len >= SUMMARY_MAX) {
                 v->cut = true;
@@ -63,8 +67,8 @@ static size_t first_line(const char *message) {
 
 char *event_summary(const char *provider, int64_t event_id, const char *message, const char *data) {
         _cleanup_strbuf_ StrBuf b = {}, values = {};
-        Values v = { .out = &values, .first = true };
         size_t n = message ? first_line(message) : 0;
+        Values v = { .out = &values, .first = true, .line = message, .n = n };
         int r = 0;
 
         /* The telling values, in their order; with no message and none of them, every value. */
