@@ -598,6 +598,11 @@ static void test_fix_backup(void **state) {
         alone = import_ok(store, NULL, (const char *const[]) { at(&t, "case/WEB01/applicationHost.config.evdiag-bak"), NULL });
         /* Read, and found to be the same bytes as the config imported before. */
         assert_int_equal(input(alone, ".evdiag-bak")->status, INPUT_DUPLICATE);
+        /* Only a file's own name counts: a folder named so is read. */
+        put(&t, "copy.evdiag-tmp-1/WEB02/System.xml", "system-web02.xml");
+        importer_free(alone);
+        alone = import_ok(store, NULL, (const char *const[]) { at(&t, "copy.evdiag-tmp-1"), NULL });
+        assert_int_equal(input(alone, "/System.xml")->status, INPUT_IMPORTED);
         tree_remove(&t);
 }
 

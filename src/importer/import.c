@@ -230,6 +230,12 @@ static bool ends_with(const char *s, const char *suffix) {
         return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
+static const char *base_name(const char *path) {
+        const char *slash = strrchr(path, '/');
+
+        return slash ? slash + 1 : path;
+}
+
 static int name_compare(const struct dirent **a, const struct dirent **b) {
         return strcmp((*a)->d_name, (*b)->d_name);
 }
@@ -252,7 +258,7 @@ static int walk(Importer *im, const char *path, unsigned depth) {
                 in->in_folder = depth > 0;
                 /* What evdiag fix leaves beside the file it fixed is the case as it was: read
                  * in a folder, it would bring back what was fixed. Named alone, it is read. */
-                if (in->in_folder && (ends_with(path, ".evdiag-bak") || strstr(path, ".evdiag-tmp-"))) {
+                if (in->in_folder && (ends_with(path, ".evdiag-bak") || strstr(base_name(path), ".evdiag-tmp-"))) {
                         in->status = INPUT_IGNORED;
                         diag_add(in->diag, DIAG_WARNING, DIAG_NO_LINE, DIAG_NO_OFFSET,
                                  "a copy evdiag fix kept of the file before it was fixed; ignored (name it alone "
