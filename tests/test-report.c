@@ -997,6 +997,14 @@ static void test_escape_functions(void **state) {
                 assert_int_equal(escape_json(&j, NULL), 0);
                 assert_string_equal(strbuf_str(&j), "null");
         }
+        /* A lone 0x9B is the 8-bit CSI to some terminals: not UTF-8, it becomes U+FFFD; UTF-8
+         * is kept whole, a cut sequence is not. */
+        {
+                _cleanup_strbuf_ StrBuf t = {};
+
+                assert_int_equal(escape_terminal(&t, "Sys\x9b" "31mtem \xe6\x97\xa5 \xe6\x97", false), 0);
+                assert_string_equal(strbuf_str(&t), "Sys\xef\xbf\xbd" "31mtem \xe6\x97\xa5 \xef\xbf\xbd\xef\xbf\xbd");
+        }
 }
 
 static void test_sort_and_formats(void **state) {

@@ -333,6 +333,26 @@ try:
                 want = ["\x1b]0;pwned\x07", "Evil\x1b[31mSource", "\u009b31m"] if case == "A" else ["Bad\u009b2J", host]
                 check(f"hostile text ({case}), jsonl: escaped, not lost", all(w in texts for w in want), texts[:300])
 
+    # A provider that a spreadsheet would run as a formula is not one in the CSV; host names in
+    # messages about hosts are escaped.
+    formula = os.path.join(tmp, "formula", "C")
+    os.makedirs(formula)
+    with open(os.path.join(formula, "System.xml"), "w", encoding="utf-8") as f:
+        f.write("<?xml version='1.0' encoding='utf-8'?><Events>"
+                "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+                "<Provider Name='=HYPERLINK(\"http://evil/\",\"x\")'/><EventID>1</EventID>"
+                "<TimeCreated SystemTime='2024-03-12T02:14:11Z'/><EventRecordID>7</EventRecordID>"
+                "<Channel>System</Channel><Computer>c1</Computer></System></Event>"
+                "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+                "<Provider Name='P'/><EventID>1</EventID>"
+                "<TimeCreated SystemTime='2024-03-12T02:14:12Z'/><EventRecordID>8</EventRecordID>"
+                "<Channel>System</Channel><Computer>evil\u009b2J</Computer></System></Event></Events>")
+    rc, out, err = run("timeline", "--format", "csv", "--host", "c1", formula)
+    rows = [r for r in csv.reader(io.StringIO(out, newline=""))][1:]
+    check("csv: a formula is not one", rc == 0 and rows and rows[-1][5].startswith("'=HYPERLINK"), out[-300:])
+    rc, out, err = run_bytes("timeline", formula)
+    check("several hosts: named escaped", rc == 2 and b"evil\\x9b2J" in err and b"\xc2\x9b" not in err, err)
+
     # ---- The import progress bar (src/cli/progress.c): on a terminal only, cleared at the end.
     # Standard error is the slave of a pseudo-terminal; standard output goes to a file, so that
     # nothing can block while the master is read.

@@ -200,15 +200,23 @@ static const char *shown(StrBuf *b, const char *s) {
         return strbuf_str(b);
 }
 
-/* The diff, with control characters other than tab and line ends replaced when standard output
- * is a terminal: the file's text must not drive it. Piped, it stays as it is, for patch(1). */
+/* The diff, with control characters other than tab and line ends (C1 ones and a CR that ends
+ * no line too) replaced when standard output is a terminal: the file's text must not drive it,
+ * nor overwrite the diff's own marks. Piped, it stays as it is, for patch(1). */
 static void print_diff(const StrBuf *diff) {
         bool tty = isatty(STDOUT_FILENO);
 
         for (size_t i = 0; i < diff->len; i++) {
                 unsigned char c = (unsigned char) diff->data[i];
+                unsigned char next = i + 1 < diff->len ? (unsigned char) diff->data[i + 1] : 0;
 
-                if (tty && ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F))
+                if (tty && c == 0xC2 && next >= 0x80 && next <= 0x9F) {
+                        putchar('?');
+                        i++;
+                        continue;
+                }
+                if (tty && (((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) ||
+                            (c == '\r' && next != '\n')))
                         c = '?';
                 putchar(c);
         }

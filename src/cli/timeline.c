@@ -160,7 +160,9 @@ static const char *mark_word(const MarkView *m, size_t n) {
 }
 
 /* An RFC 4180 field: quoted when it holds a comma, a quote or a line break. Other control
- * characters, C1 ones included, become spaces: a CSV file is often looked at in a terminal. */
+ * characters, C1 ones included, become spaces: a CSV file is often looked at in a terminal. A
+ * field that a spreadsheet would take for a formula (=, +, -, @ first) gets a "'" before it:
+ * log text must not run as one. */
 static int csv_field(StrBuf *out, const char *s) {
         _cleanup_strbuf_ StrBuf clean = {};
         bool quote = false;
@@ -168,6 +170,8 @@ static int csv_field(StrBuf *out, const char *s) {
 
         if (!s)
                 return 0;
+        if (strchr("=+-@", *s) && *s)
+                r = strbuf_putc(&clean, '\'');
         for (const unsigned char *p = (const unsigned char *) s; r == 0 && *p; p++) {
                 if (*p == 0xC2 && p[1] >= 0x80 && p[1] < 0xA0) {
                         r = strbuf_putc(&clean, ' ');
@@ -653,8 +657,9 @@ static int host_choose(Store *store, const char *wanted, char **ret_key) {
         for (int i = 0; i < n; i++) {
                 _cleanup_free_ char *name = NULL;
 
-                if (store_host_name(store, keys[i], &name) < 0 ||
-                    strbuf_printf(&list, "%s%s", i > 0 ? ", " : "", name ? name : keys[i]) < 0) {
+                /* Host names come from the logs: escaped for the terminal. */
+                if (store_host_name(store, keys[i], &name) < 0 || strbuf_puts(&list, i > 0 ? ", " : "") < 0 ||
+                    escape_terminal(&list, name ? name : keys[i], false) < 0) {
                         fprintf(stderr, "evdiag timeline: cannot list the hosts\n");
                         return EXIT_FATAL;
                 }

@@ -36,12 +36,26 @@ int escape_json(StrBuf *out, const char *s) {
 
 int escape_terminal(StrBuf *out, const char *s, bool keep_newlines) {
         static const char hex[] = "0123456789abcdef";
-        const unsigned char *p = (const unsigned char *) s;
+        const unsigned char *p = (const unsigned char *) s, *end;
         int r = 0;
 
         if (!s)
                 return 0;
+        end = p + strlen(s);
         for (; r == 0 && *p; p++) {
+                /* Bytes that are not UTF-8 (a lone 0x9B is the 8-bit CSI to some terminals)
+                 * become U+FFFD; a sequence is copied whole. */
+                if (*p >= 0x80 && !c1_control(p)) {
+                        size_t n = utf8_sequence_length(p, (size_t) (end - p));
+
+                        if (n == 0)
+                                r = strbuf_puts(out, "\xEF\xBF\xBD");
+                        else {
+                                r = strbuf_append(out, (const char *) p, n);
+                                p += n - 1;
+                        }
+                        continue;
+                }
                 if ((*p == '\n' || *p == '\t') && keep_newlines)
                         r = strbuf_putc(out, (char) *p);
                 else if (*p == '\n' || *p == '\t')

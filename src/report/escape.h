@@ -8,8 +8,9 @@
 /* A JSON string with its quotes; NULL becomes null. Control characters, C1 ones included, are
  * written as escapes. */
 int escape_json(StrBuf *out, const char *s);
-/* Text for a terminal: control characters (escape sequences above all) become "\xNN", except
- * newline and tab when keep_newlines; otherwise those become a space. */
+/* Text for a terminal: control characters (escape sequences above all, C1 ones too) become
+ * "\xNN", except newline and tab when keep_newlines; otherwise those become a space. Bytes that
+ * are not UTF-8 become U+FFFD. */
 int escape_terminal(StrBuf *out, const char *s, bool keep_newlines);
 /* Markdown inline text, safe in table cells: characters that would format, link or open HTML
  * are backslash-escaped or written as entities ("|" too); newlines become spaces unless
