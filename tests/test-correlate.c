@@ -359,8 +359,8 @@ static void test_confirmed_content(void **state) {
         assert_non_null(strstr(f->reason, "<key path=\"LM/W3SVC/1\">"));
         assert_non_null(strstr(f->reason, "0.0.0.0:443 at 2024-03-12T02:14:13.4200003Z"));
         assert_non_null(strstr(f->remediation, "case/web01/applicationHost.config"));
-        /* The remedy as facts: both legacy properties of the key, the lines to delete; the file
-         * is not there to read again, so no excerpt, and a note that says so. */
+        /* The remedy as facts: both legacy properties of the key; the file is not there to
+         * read again, so no lines and no excerpt, and a note that says so. */
         assert_non_null(f->remedy);
         assert_int_equal(f->remedy->n_configs, 1);
         {
@@ -378,9 +378,9 @@ static void test_confirmed_content(void **state) {
                 assert_true(k->remove_key);
                 assert_int_equal(k->end_line, 0);
                 assert_int_equal(k->n_properties, 2);
-                assert_int_equal(k->n_delete_lines, 2);
-                assert_int_equal(k->delete_lines[0], 54);
-                assert_int_equal(k->delete_lines[1], 55);
+                /* The file is not there to plan the edit on: no lines are named. */
+                assert_non_null(strstr(c0->note, "could not be read again"));
+                assert_int_equal(k->n_delete_lines, 0);
                 assert_int_equal(k->n_excerpt, 0);
                 assert_string_equal(k->appcmd, "%windir%\\system32\\inetsrv\\appcmd.exe clear config "
                                                 "-section:customMetadata -[path='LM/W3SVC/1']");
@@ -758,6 +758,34 @@ static void test_endpoints(void **state) {
 }
 
 /* The host's finding takes its strongest symptom's verdict; each symptom keeps its own. */
+/* Past the cap on symptoms kept, the decisive one is still there: the verdict is its. */
+static void test_decisive_past_the_cap(void **state) {
+        _cleanup_(report_freep) Report *report = NULL;
+        const ReportFinding *f;
+        size_t decisive = 0;
+        Case c;
+
+        build_row(&c, &table[1]);                               /* 15300 at t0 on 0.0.0.0:443 */
+        for (int i = 0; i < 60; i++)                            /* earlier, no launch near them */
+                add_symptom(&c, HOST, t0() - SECONDS(7200 + 60 * i), "0.0.0.0:443", false, 46000 + i);
+        add_iisadmin_launch(&c, HOST, t0() - SECONDS(2));
+        report = run(&c);
+        f = find(report, KB, HOST_NAME);
+        assert_non_null(f);
+        assert_string_equal(f->verdict, "confirmed");
+        assert_int_equal(f->symptoms_total, 61);
+        assert_int_equal(f->n_symptoms, 51);
+        for (size_t i = 0; i < f->n_symptoms; i++)
+                if (f->symptoms[i].decisive) {
+                        decisive++;
+                        assert_int_equal(f->symptoms[i].record_id, 48116);
+                        assert_string_equal(f->symptoms[i].verdict, "confirmed");
+                        assert_true(f->symptoms[i].n_timeline > 0);
+                }
+        assert_int_equal(decisive, 1);
+        case_done(&c);
+}
+
 static void test_strongest_symptom_decides(void **state) {
         _cleanup_(report_freep) Report *report = NULL;
         const ReportFinding *f;
@@ -1039,6 +1067,7 @@ int main(void) {
                 cmocka_unit_test(test_launch_on_another_host),
                 cmocka_unit_test(test_endpoints),
                 cmocka_unit_test(test_strongest_symptom_decides),
+                cmocka_unit_test(test_decisive_past_the_cap),
                 cmocka_unit_test(test_host_names),
                 cmocka_unit_test(test_host_names_imported),
                 cmocka_unit_test(test_admin_rule),

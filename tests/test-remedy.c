@@ -28,7 +28,7 @@
 #define BOUND "0123456789abcdef0123456789abcdef01234567"
 #define APPID "{4dc3e181-e14b-4a21-b022-59fc669b0914}"
 
-/* Lines 1-13; the key of site 1 on lines 5-9 (5511 on 7, 5506 on 8), the key of site 2 on
+/* Lines 1-15; the key of site 1 on lines 5-9 (5511 on 7, 5506 on 8), the key of site 2 on
  * lines 10-12 (only 5506, on 11). */
 static const char config_text[] =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                                  /* 1 */
@@ -43,7 +43,9 @@ static const char config_text[] =
         "      <key path=\"LM/W3SVC/2\">\n"                                             /* 10 */
         "        <property id=\"5506\" dataType=\"Binary\" value=\"oXiHOzFAMOF0YxIuI7soWvDFEzg=\" />\n" /* 11 */
         "      </key>\n"                                                                /* 12 */
-        "    </customMetadata>\n";                                                      /* 13 */
+        "    </customMetadata>\n"                                                       /* 13 */
+        "  </system.applicationHost>\n"                                                 /* 14 */
+        "</configuration>\n";                                                           /* 15 */
 
 typedef struct Fixture {
         Store *store;
@@ -186,6 +188,73 @@ static void test_key_removed(void **state) {
         fixture_done(&x);
 }
 
+/* The lines come from the planner of evdiag fix, not from a guess on the text: a comment that
+ * holds "</key>" does not end the key, and properties that share their line with other markup
+ * get no lines at all. */
+static void test_lines_from_the_planner(void **state) {
+        Fixture x;
+
+        fixture_new(&x);
+        write_config(x.path,
+                     "<configuration>\n<system.applicationHost>\n<customMetadata>\n"
+                     "<key path=\"LM/W3SVC/2\">\n"                                    /* 4 */
+                     "<!-- moved from an old </key> -->\n"                             /* 5 */
+                     "<property id=\"5506\" value=\"x\" />\n"                         /* 6 */
+                     "</key>\n"                                                        /* 7 */
+                     "</customMetadata>\n</system.applicationHost>\n</configuration>\n");
+        assert_int_equal(store_config_property_add(x.store, x.config_file, HOST, &(ConfigProperty) {
+                .key_path = "LM/W3SVC/7", .key_line = 4, .id = 5506, .value = "x", .valid = true, .line = 6 }), 0);
+        {
+                _cleanup_(report_remedy_freep) ReportRemedy *m = NULL;
+
+                /* The file names the key LM/W3SVC/2; the import saw LM/W3SVC/7 there. */
+                m = build(&x, &(RemedyKeyRef) { x.path, "LM/W3SVC/7" }, 1, NULL, 0);
+                assert_non_null(strstr(m->configs[0].note, "changed since it was imported"));
+                assert_int_equal(m->configs[0].keys[0].n_delete_lines, 0);
+        }
+        write_config(x.path,
+                     "<configuration>\n<system.applicationHost>\n<customMetadata>\n"
+                     "<key path=\"LM/W3SVC/7\">\n"                                    /* 4 */
+                     "<!-- moved from an old </key> -->\n"                             /* 5 */
+                     "<property id=\"5506\" value=\"x\" />\n"                         /* 6 */
+                     "</key>\n"                                                        /* 7 */
+                     "</customMetadata>\n</system.applicationHost>\n</configuration>\n");
+        {
+                _cleanup_(report_remedy_freep) ReportRemedy *m = NULL;
+                const ReportConfigKey *k;
+
+                m = build(&x, &(RemedyKeyRef) { x.path, "LM/W3SVC/7" }, 1, NULL, 0);
+                k = &m->configs[0].keys[0];
+                /* The comment keeps the key (it holds more than the property). */
+                assert_false(k->remove_key);
+                assert_int_equal(k->end_line, 7);
+                assert_int_equal(k->n_excerpt, 4);
+                assert_int_equal(k->n_delete_lines, 1);
+                assert_int_equal(k->delete_lines[0], 6);
+        }
+        write_config(x.path,
+                     "<configuration><system.applicationHost><customMetadata>"
+                     "<key path=\"LM/W3SVC/7\"><property id=\"1\" value=\"y\" /><property id=\"5506\" value=\"x\" /></key>"
+                     "</customMetadata></system.applicationHost></configuration>\n");
+        assert_int_equal(store_config_property_add(x.store, x.config_file, HOST, &(ConfigProperty) {
+                .key_path = "LM/W3SVC/8", .key_line = 1, .id = 5506, .value = "x", .valid = true, .line = 1 }), 0);
+        {
+                _cleanup_(report_remedy_freep) ReportRemedy *m = NULL;
+                const char *one_line = "<configuration><system.applicationHost><customMetadata>"
+                                       "<key path=\"LM/W3SVC/8\"><property id=\"1\" value=\"y\" />"
+                                       "<property id=\"5506\" value=\"x\" /></key>"
+                                       "</customMetadata></system.applicationHost></configuration>\n";
+
+                write_config(x.path, one_line);
+                m = build(&x, &(RemedyKeyRef) { x.path, "LM/W3SVC/8" }, 1, NULL, 0);
+                /* One line is the whole file: it is not a line to delete. */
+                assert_int_equal(m->configs[0].keys[0].n_delete_lines, 0);
+                assert_non_null(strstr(m->configs[0].note, "share their lines"));
+                assert_int_equal(m->configs[0].keys[0].n_excerpt, 1);
+        }
+        fixture_done(&x);
+}
+
 /* A file that is gone or has changed since the import: the lines the import saw, no excerpt,
  * a note that says why. A key that holds no legacy property is no remedy. */
 static void test_file_gone_or_changed(void **state) {
@@ -200,7 +269,9 @@ static void test_file_gone_or_changed(void **state) {
                 assert_int_equal(m->n_configs, 1);
                 assert_non_null(strstr(m->configs[0].note, "changed since it was imported"));
                 assert_int_equal(m->configs[0].keys[0].n_excerpt, 0);
-                assert_int_equal(m->configs[0].keys[0].n_delete_lines, 2);
+                /* No lines named from an old reading of the file. */
+                assert_int_equal(m->configs[0].keys[0].n_delete_lines, 0);
+                assert_non_null(m->configs[0].keys[0].appcmd);
         }
         {
                 _cleanup_(report_remedy_freep) ReportRemedy *m = NULL;
@@ -208,10 +279,10 @@ static void test_file_gone_or_changed(void **state) {
                 unlink(x.path);
                 m = build(&x, &(RemedyKeyRef) { x.path, "LM/W3SVC/2" }, 1, NULL, 0);
                 assert_non_null(strstr(m->configs[0].note, "could not be read again"));
-                /* Where the key ends is not known: only the property's line is named. */
+                /* What the import saw: the key holds nothing else, appcmd clears it; no lines. */
                 assert_true(m->configs[0].keys[0].remove_key);
-                assert_int_equal(m->configs[0].keys[0].n_delete_lines, 1);
-                assert_int_equal(m->configs[0].keys[0].delete_lines[0], 11);
+                assert_int_equal(m->configs[0].keys[0].n_delete_lines, 0);
+                assert_non_null(strstr(m->configs[0].keys[0].appcmd, "clear config"));
         }
         {
                 _cleanup_(report_remedy_freep) ReportRemedy *m = NULL;
@@ -345,6 +416,41 @@ static void test_bindings_at_risk_and_capped(void **state) {
         fixture_done(&x);
 }
 
+/* Two sites with legacy hashes: the binding of site 5's endpoint is judged against site 5's
+ * hash; bound to it, the binding was recreated from it, whichever key comes first. */
+static void test_bindings_two_keys(void **state) {
+        static const char other[] = "00112233445566778899aabbccddeeff00112233";
+        Fixture x;
+
+        fixture_new(&x);
+        property(&x, "LM/W3SVC/5", 0, 5506, 30, other);
+        assert_int_equal(store_site_binding_add(x.store, x.config_file, HOST, &(SiteBinding) {
+                .site_name = "Five", .site_id = 5, .protocol = "https", .binding_information = "*:8443:",
+                .port = 8443, .endpoint = "0.0.0.0:8443", .line = 40 }), 0);
+        {
+                _cleanup_(report_remedy_freep) ReportRemedy *m = NULL;
+                const RemedyKeyRef keys[] = { { x.path, "LM/W3SVC/1" }, { x.path, "LM/W3SVC/5" } };
+
+                m = build(&x, keys, 2, (const char *const[]) { "0.0.0.0:8443" }, 1);
+                assert_int_equal(m->n_bindings, 1);
+                assert_string_equal(m->bindings[0].legacy_hash, other);
+                assert_false(m->bindings[0].legacy_bound);
+        }
+        netsh(&x, "0.0.0.0:8443", other);
+        {
+                _cleanup_(report_remedy_freep) ReportRemedy *m = NULL;
+                const RemedyKeyRef keys[] = { { x.path, "LM/W3SVC/1" }, { x.path, "LM/W3SVC/5" } };
+
+                m = build(&x, keys, 2, (const char *const[]) { "0.0.0.0:8443" }, 1);
+                assert_true(m->bindings[0].legacy_bound);
+                assert_false(m->bindings[0].hash_differs);
+                assert_string_equal(m->bindings[0].legacy_hash, other);
+                assert_string_equal(m->bindings[0].delete_command, "netsh http delete sslcert ipport=0.0.0.0:8443");
+                assert_non_null(strstr(m->bindings[0].command, "certhash=<thumbprint-of-the-site-certificate>"));
+        }
+        fixture_done(&x);
+}
+
 /* A key path that cmd.exe or appcmd would read as syntax gets no appcmd command; the lines to
  * delete are still named. */
 static void test_hostile_key_path(void **state) {
@@ -357,7 +463,8 @@ static void test_hostile_key_path(void **state) {
         m = build(&x, &(RemedyKeyRef) { x.path, path }, 1, NULL, 0);
         assert_int_equal(m->n_configs, 1);
         assert_null(m->configs[0].keys[0].appcmd);
-        assert_int_equal(m->configs[0].keys[0].n_delete_lines, 1);
+        assert_non_null(strstr(m->configs[0].note, "no line for the key"));
+        assert_int_equal(m->configs[0].keys[0].n_delete_lines, 0);
         fixture_done(&x);
 }
 
@@ -466,16 +573,57 @@ static void test_window(void **state) {
         fixture_done(&x);
 }
 
+/* A flood of events at the symptom's very time, all before it in the store: the symptom and
+ * its launch are still in its timeline. */
+static void test_window_flood(void **state) {
+        const int64_t s = TICKS_PER_SECOND;
+        ReportSymptom sym = {};
+        int64_t symptom_row, launch_row;
+        size_t symptoms = 0, launches = 0;
+        Fixture x;
+
+        fixture_new(&x);
+        launch_row = event(&x, t0() - 300 * s, 7036, "launch");
+        for (int i = 0; i < 1100; i++)
+                (void) event(&x, t0(), 1, "noise");
+        symptom_row = event(&x, t0(), 15300, "SSL Certificate Settings deleted");
+        sym = (ReportSymptom) { .time = t0(), .digits = 7, .event_id = 15300, .row = symptom_row };
+        assert_int_equal(symptom_window_build(x.store, HOST, &sym, 600 * s, 300 * s,
+                                              (const WindowMark[]) {
+                                                      { .row = symptom_row, .time = t0(), .role = "symptom" },
+                                                      { .row = launch_row, .time = t0() - 300 * s, .role = "launch" },
+                                              }, 2), 0);
+        assert_int_equal(sym.timeline_total, 1102);
+        assert_int_equal(sym.n_timeline, EVDIAG_MAX_TIMELINE_EVENTS);
+        for (size_t i = 0; i < sym.n_timeline; i++) {
+                symptoms += strcmp(sym.timeline[i].role, "symptom") == 0;
+                launches += strcmp(sym.timeline[i].role, "launch") == 0;
+        }
+        assert_int_equal(symptoms, 1);
+        assert_int_equal(launches, 1);
+        for (size_t i = 0; i < sym.n_timeline; i++) {
+                free(sym.timeline[i].role);
+                free(sym.timeline[i].provider);
+                free(sym.timeline[i].summary);
+                free(sym.timeline[i].source);
+        }
+        free(sym.timeline);
+        fixture_done(&x);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_key_that_stays),
                 cmocka_unit_test(test_key_removed),
                 cmocka_unit_test(test_file_gone_or_changed),
+                cmocka_unit_test(test_lines_from_the_planner),
                 cmocka_unit_test(test_bindings),
                 cmocka_unit_test(test_bindings_at_risk_and_capped),
+                cmocka_unit_test(test_bindings_two_keys),
                 cmocka_unit_test(test_hostile_key_path),
                 cmocka_unit_test(test_shell_quote),
                 cmocka_unit_test(test_window),
+                cmocka_unit_test(test_window_flood),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -976,13 +976,20 @@ int apphost_fix_plan(const uint8_t *data, size_t size, ApphostFixPlan **ret, Dia
                 const ScanProp *q = &p->props[i];
                 const ScanKey *k = &p->keys[q->key];
 
+                size_t at = (key_emptied(k) ? k->start : q->start) * p->src.width;
+
                 p->out_props[i] = (ApphostFixProperty) {
                         .id = q->id,
                         .line = q->line,
+                        .end_line = q->end_line,
                         .key_path = p->key_paths[q->key],
                         .key_line = k->line,
+                        .key_end_line = k->end_line,
                         .key_removed = key_emptied(k),
                 };
+                for (size_t j = 0; j < p->n_ranges; j++)
+                        if (p->ranges[j].start <= at && at < p->ranges[j].end)
+                                p->out_props[i].whole_lines = p->ranges[j].whole_lines;
         }
         p->src.data = NULL;     /* borrowed for the planning only */
         *ret = TAKE_PTR(p);

@@ -38,11 +38,13 @@ typedef struct ApphostFixRange {
 /* One property removed. */
 typedef struct ApphostFixProperty {
         uint32_t id;                    /* 5506 or 5511 */
-        uint64_t line;                  /* line of its '<' */
+        uint64_t line, end_line;        /* lines of its '<' and of its last '>' */
         const char *key_path;           /* its key's path as UTF-8 (cut at EVDIAG_MAX_FIX_KEY_PATH
                                          * bytes), or NULL when the key has none */
-        uint64_t key_line;
+        uint64_t key_line, key_end_line;/* lines of its key's '<' and of the key's last '>' */
         bool key_removed;               /* its key goes with it */
+        bool whole_lines;               /* the cut that removes it (or its key, when the key
+                                         * goes) takes whole lines: nothing else is on them */
 } ApphostFixProperty;
 
 typedef struct ApphostFixPlan ApphostFixPlan;

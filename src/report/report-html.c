@@ -701,7 +701,10 @@ static void remedy(Emit *e, const ReportFinding *f) {
                         const ReportConfigKey *k = &c->keys[j];
 
                         emit(e, j == 0 ? "" : "; and ");
-                        emit(e, k->n_delete_lines == 1 ? "line " : "lines ");
+                        if (k->n_delete_lines == 0)
+                                emit(e, "the legacy properties");
+                        else
+                                emit(e, k->n_delete_lines == 1 ? "line " : "lines ");
                         for (size_t l = 0; l < k->n_delete_lines; l++)
                                 emitf(e, "%s%llu", l ? ", " : "", (unsigned long long) k->delete_lines[l]);
                         emit(e, " (<code>&lt;key path=&quot;");

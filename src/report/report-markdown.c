@@ -113,7 +113,10 @@ static void remedy(Emit *e, const ReportRemedy *m) {
 
                         emitf(e, "%u. In ", step++);
                         emit_md_code(e, c->path);
-                        emit(e, k->n_delete_lines == 1 ? ", delete line " : ", delete lines ");
+                        if (k->n_delete_lines == 0)
+                                emit(e, ", remove the legacy properties");
+                        else
+                                emit(e, k->n_delete_lines == 1 ? ", delete line " : ", delete lines ");
                         for (size_t l = 0; l < k->n_delete_lines; l++)
                                 emitf(e, "%s%llu", l ? ", " : "", (unsigned long long) k->delete_lines[l]);
                         emit(e, " of ");
@@ -134,10 +137,12 @@ static void remedy(Emit *e, const ReportRemedy *m) {
                                 strbuf_reset(&line);
                                 e->r = strbuf_printf(&line, "%c%6llu | %s", del ? '-' : ' ',
                                                      (unsigned long long) k->excerpt[l].line, k->excerpt[l].text);
-                                if (e->r == 0 && !(lines[n++] = strdup(strbuf_str(&line))))
+                                if (e->r == 0 && !(lines[n] = strdup(strbuf_str(&line))))
                                         e->r = -ENOMEM;
+                                else if (e->r == 0)
+                                        n++;
                         }
-                        if (n > 0)
+                        if (n > 0 && e->r == 0)
                                 code_block(e, "diff", (const char *const *) lines, n);
                         for (size_t l = 0; l < n; l++)
                                 free(lines[l]);

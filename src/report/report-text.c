@@ -109,11 +109,15 @@ static void remedy(Emit *e, const ReportStyle *st, const ReportRemedy *m) {
                 for (size_t j = 0; j < c->n_keys; j++) {
                         const ReportConfigKey *k = &c->keys[j];
 
-                        emit(e, "      delete line");
-                        emit(e, k->n_delete_lines == 1 ? " " : "s ");
+                        /* No lines when they cannot be named safely (the note says why). */
+                        if (k->n_delete_lines == 0)
+                                emit(e, "      remove ");
+                        else
+                                emit(e, k->n_delete_lines == 1 ? "      delete line " : "      delete lines ");
                         for (size_t l = 0; l < k->n_delete_lines; l++)
                                 emitf(e, "%s%llu", l ? ", " : "", (unsigned long long) k->delete_lines[l]);
-                        emit(e, ": ");
+                        if (k->n_delete_lines > 0)
+                                emit(e, ": ");
                         for (size_t p = 0; p < k->n_properties; p++)
                                 emitf(e, "%sproperty %lld (line %llu)", p ? ", " : "", (long long) k->properties[p].id,
                                       (unsigned long long) k->properties[p].line);

@@ -648,9 +648,15 @@ static int finish_finding(Run *run, ReportFinding *finding, const RuleDecision *
 
 /* The marks of a symptom's timeline: the symptom, and the events its facts selected (in the
  * current state), with their evidence kinds and summaries. */
+static void summaries_free(char **summaries, size_t n) {
+        for (size_t i = 0; summaries && i < n; i++)
+                free(summaries[i]);
+        free(summaries);
+}
+
 static int symptom_marks(Run *run, const Row *s, WindowMark **ret, char ***ret_summaries, size_t *ret_n) {
         _cleanup_free_ WindowMark *marks = NULL;
-        _cleanup_strv_free_ char **summaries = NULL;
+        char **summaries = NULL;
         size_t n = 0, cap = 1;
 
         for (size_t i = 0; i < run->rule->n_facts; i++)
@@ -658,8 +664,10 @@ static int symptom_marks(Run *run, const Row *s, WindowMark **ret, char ***ret_s
                         cap += run->state[i].n;
         marks = calloc(cap, sizeof(*marks));
         summaries = calloc(cap + 1, sizeof(char *));
-        if (!marks || !summaries)
+        if (!marks || !summaries) {
+                free(summaries);
                 return -ENOMEM;
+        }
         marks[n++] = (WindowMark) { .row = s->rowid, .time = s->time, .role = "symptom" };
         for (size_t i = 0; i < run->rule->n_facts; i++) {
                 const RuleFact *f = &run->rule->facts[i];
@@ -670,8 +678,11 @@ static int symptom_marks(Run *run, const Row *s, WindowMark **ret, char ***ret_s
                         const Row *row = &run->state[i].rows[j];
 
                         summaries[n] = row_summary(run, i, row);
-                        if (!summaries[n])
+                        if (!summaries[n]) {
+                                /* summaries[0] is NULL (the symptom's own): freed by index. */
+                                summaries_free(summaries, n);
                                 return -ENOMEM;
+                        }
                         marks[n] = (WindowMark) { .row = row->rowid, .time = row->time, .role = f->evidence,
                                                   .summary = summaries[n] };
                         n++;
@@ -707,7 +718,8 @@ static int add_symptom(Run *run, ReportFinding *finding, const Row *s, const cha
         if (!source)
                 return -ENOMEM;
         finding->symptoms_total++;
-        if (finding->n_symptoms >= FINDING_MAX_SYMPTOMS)
+        /* The decisive symptom is kept past the cap: the verdict, reason and remedy are its. */
+        if (finding->n_symptoms >= FINDING_MAX_SYMPTOMS && !decisive)
                 return 0;
         r = report_finding_add_symptom(finding, &rs);
         if (r < 0)
@@ -720,9 +732,7 @@ static int add_symptom(Run *run, ReportFinding *finding, const Row *s, const cha
                 if (r == -EIO)
                         r = fail_store(run);
         }
-        for (size_t i = 0; summaries && i < n_marks; i++)
-                free(summaries[i]);
-        free(summaries);
+        summaries_free(summaries, n_marks);
         return r;
 }
 

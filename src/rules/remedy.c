@@ -8,11 +8,13 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "base/diag.h"
 #include "base/endpoint.h"
 #include "base/limits.h"
 #include "base/stream.h"
 #include "base/text-reader.h"
 #include "base/utf.h"
+#include "fix/apphost-fix.h"
 #include "report/report.h"
 #include "store/store.h"
 
@@ -151,25 +153,18 @@ static int excerpt_add(ReportConfigKey *k, uint64_t line, const char *text, size
         return 0;
 }
 
-/* Reads the <key> element of k from path: from its line to the line of its "</key>" (or the
- * "/>" of an empty one), at most EVDIAG_MAX_EXCERPT_LINES lines. Returns 1 when read; 0 with
- * *ret_note set (static) when the file cannot be read or no longer has the key there;
- * -ENOMEM. */
-static int read_excerpt(const char *path, ReportConfigKey *k, const char **ret_note) {
+/* Reads the lines k->line to k->end_line of path into k's excerpt, at most
+ * EVDIAG_MAX_EXCERPT_LINES of them. Returns 0, or -ENOMEM; a file that cannot be read leaves
+ * the excerpt empty. */
+static int read_excerpt(const char *path, ReportConfigKey *k) {
         _cleanup_(instream_freep) InStream *in = NULL;
         _cleanup_(text_reader_freep) TextReader *tr = NULL;
         const char *line;
         size_t len;
         int r;
 
-        if (k->line == 0) {
-                *ret_note = "the import recorded no line for the key";
+        if (instream_open(path, &in) < 0 || text_reader_new(in, &tr) < 0)
                 return 0;
-        }
-        if (instream_open(path, &in) < 0 || text_reader_new(in, &tr) < 0) {
-                *ret_note = "the file could not be read again for the excerpt";
-                return 0;
-        }
         for (;;) {
                 uint64_t n;
 
@@ -179,31 +174,128 @@ static int read_excerpt(const char *path, ReportConfigKey *k, const char **ret_n
                 if (r == -ENOMEM)
                         return r;
                 if (r <= 0)
-                        break;
+                        return 0;
                 n = text_reader_line(tr);
                 if (n < k->line)
                         continue;
-                if (n == k->line && !strstr(line, "<key")) {
-                        *ret_note = "the file has changed since it was imported: no excerpt";
+                if (n > k->end_line)
                         return 0;
-                }
                 if (k->n_excerpt >= EVDIAG_MAX_EXCERPT_LINES) {
                         k->excerpt_truncated = true;
-                        break;
+                        return 0;
                 }
                 r = excerpt_add(k, n, line, len);
                 if (r < 0)
                         return r;
-                if (strstr(line, "</key>") || (n == k->line && strstr(line, "/>") && !strstr(line, "<property"))) {
-                        k->end_line = n;
-                        return 1;
-                }
         }
-        if (k->n_excerpt == 0) {
-                *ret_note = "the file has changed since it was imported: no excerpt";
+}
+
+/* The whole file at path, at most EVDIAG_MAX_CONFIG_FILE bytes. Returns 0, -ENOMEM, or another
+ * negative errno when it cannot be read. */
+static int read_whole(const char *path, uint8_t **ret, size_t *ret_size) {
+        _cleanup_(instream_freep) InStream *in = NULL;
+        _cleanup_free_ uint8_t *buf = NULL;
+        size_t n = 0, cap = 0;
+        int r;
+
+        r = instream_open(path, &in);
+        if (r < 0)
+                return r;
+        for (;;) {
+                ssize_t k;
+
+                if (n == cap) {
+                        uint8_t *b;
+
+                        if (cap >= EVDIAG_MAX_CONFIG_FILE)
+                                return -E2BIG;
+                        cap = cap ? cap * 2 : 65536;
+                        b = realloc(buf, cap);
+                        if (!b)
+                                return -ENOMEM;
+                        buf = b;
+                }
+                k = instream_read(in, buf + n, cap - n);
+                if (k < 0)
+                        return (int) k;
+                if (k == 0)
+                        break;
+                n += (size_t) k;
+        }
+        *ret = TAKE_PTR(buf);
+        *ret_size = n;
+        return 0;
+}
+
+/* What evdiag fix would cut for k, planned on the file as it is now: which lines to delete (the
+ * whole <key> when nothing else is left in it), where the key ends, and its excerpt. The lines
+ * are named only when every cut for the key takes whole lines; the file must still hold the
+ * key's legacy properties where the import saw them. Returns 0 with *ret_note (static) set when
+ * the lines cannot be named, or -ENOMEM. */
+static int plan_key(const char *path, ReportConfigKey *k, const char **ret_note) {
+        _cleanup_(apphost_fix_plan_freep) ApphostFixPlan *plan = NULL;
+        _cleanup_(diag_freep) Diag *d = diag_new(path);
+        _cleanup_free_ uint8_t *data = NULL;
+        const ApphostFixProperty *props;
+        size_t size = 0, n, found = 0;
+        bool whole = true;
+        int r;
+
+        if (!d)
+                return -ENOMEM;
+        r = read_whole(path, &data, &size);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                *ret_note = "the file could not be read again: use evdiag fix or appcmd, which find the lines";
                 return 0;
         }
-        return 1;
+        r = apphost_fix_plan(data, size, &plan, d);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                *ret_note = "evdiag fix cannot edit the file as it is now (run it for why); appcmd can";
+                return 0;
+        }
+        props = apphost_fix_plan_properties(plan, &n);
+        for (size_t i = 0; i < n; i++) {
+                if (props[i].key_line != k->line || !props[i].key_path || strcmp(props[i].key_path, k->key_path) != 0)
+                        continue;
+                found++;
+                whole = whole && props[i].whole_lines;
+                k->end_line = props[i].key_end_line;
+                k->remove_key = props[i].key_removed;
+        }
+        /* The import and the file now must agree on the key's legacy properties. */
+        for (size_t i = 0, seen; i < k->n_properties; i++) {
+                seen = 0;
+                for (size_t j = 0; j < n; j++)
+                        seen += props[j].line == k->properties[i].line && props[j].key_line == k->line;
+                if (seen == 0)
+                        found = 0;
+        }
+        if (found == 0 || found != k->n_properties) {
+                *ret_note = "the file has changed since it was imported: import it again for the lines to delete";
+                k->end_line = 0;
+                k->remove_key = false;
+                return 0;
+        }
+        r = read_excerpt(path, k);
+        if (r < 0)
+                return r;
+        if (!whole) {
+                *ret_note = "the legacy properties share their lines with other markup: let evdiag fix or appcmd "
+                            "remove them";
+                return 0;
+        }
+        if (k->remove_key)
+                for (uint64_t l = k->line; r >= 0 && l <= k->end_line && l - k->line < EVDIAG_MAX_EXCERPT_LINES; l++)
+                        r = add_line(k, l);
+        for (size_t i = 0; r >= 0 && !k->remove_key && i < n; i++)
+                if (props[i].key_line == k->line && props[i].key_path && strcmp(props[i].key_path, k->key_path) == 0)
+                        for (uint64_t l = props[i].line; r >= 0 && l <= props[i].end_line; l++)
+                                r = add_line(k, l);
+        return r < 0 ? r : 0;
 }
 
 static int appcmd_for(ReportConfigKey *k) {
@@ -239,21 +331,17 @@ static int build_key(Store *s, const char *host, const char *path, const char *k
         if (!k.key_path)
                 return -ENOMEM;
         r = store_key_properties(s, host, path, key_path, key_property, &ks);
-        if (r == 0)
-                r = ks.r;
+        if (r >= 0 && ks.r < 0)
+                r = ks.r;       /* key_property stopped the walk with 1 */
         if (r < 0 || k.n_properties == 0)
                 goto out;
-        k.remove_key = ks.others == 0;
-        r = read_excerpt(path, &k, ret_note);
-        if (r < 0)
-                goto out;
-        /* The whole element, every line from <key> to </key>, when the file says where it
-         * ends; else only the properties' lines (an empty key left behind does no harm). */
-        if (k.remove_key && k.end_line >= k.line)
-                for (uint64_t l = k.line; r >= 0 && l <= k.end_line && l - k.line < EVDIAG_MAX_EXCERPT_LINES; l++)
-                        r = add_line(&k, l);
-        for (size_t i = 0; r >= 0 && i < k.n_properties; i++)
-                r = add_line(&k, k.properties[i].line);
+        if (k.line == 0)
+                *ret_note = "the import recorded no line for the key: use evdiag fix or appcmd";
+        else
+                r = plan_key(path, &k, ret_note);
+        /* Without the file's word on it, the key is taken to hold what the import saw. */
+        if (r >= 0 && k.end_line == 0)
+                k.remove_key = ks.others == 0;
         if (r >= 0)
                 r = appcmd_for(&k);
         if (r < 0)
@@ -328,13 +416,69 @@ static bool is_ip_endpoint(const char *e) {
         return true;
 }
 
-static const char *legacy_hash_of(const ReportRemedy *m) {
+/* The decoded 5506 of key k, or NULL. */
+static const char *key_legacy_hash(const ReportConfigKey *k) {
+        for (size_t i = 0; i < k->n_properties; i++)
+                if (k->properties[i].decoded)
+                        return k->properties[i].decoded;
+        return NULL;
+}
+
+/* Whether hash is the decoded 5506 of some key of the remedy. */
+static bool is_legacy_hash(const ReportRemedy *m, const char *hash) {
         for (size_t i = 0; i < m->n_configs; i++)
                 for (size_t j = 0; j < m->configs[i].n_keys; j++)
                         for (size_t k = 0; k < m->configs[i].keys[j].n_properties; k++)
-                                if (m->configs[i].keys[j].properties[k].decoded)
-                                        return m->configs[i].keys[j].properties[k].decoded;
-        return NULL;
+                                if (m->configs[i].keys[j].properties[k].decoded &&
+                                    strcmp(m->configs[i].keys[j].properties[k].decoded, hash) == 0)
+                                        return true;
+        return false;
+}
+
+static int64_t site_of(const char *key_path);
+
+typedef struct SiteMatch {
+        const char *endpoint;
+} SiteMatch;
+
+static int site_endpoint_row(void *userdata, const char *endpoint, const char *value) {
+        SiteMatch *m = userdata;
+
+        (void) value;
+        return endpoint_equal(endpoint, m->endpoint) ? 1 : 0;
+}
+
+/* The legacy hash that concerns endpoint: the decoded 5506 of the key whose site has an https
+ * binding on it, else the first key's that has one. *ret is borrowed from m, NULL when no key
+ * has one. Returns 0 or -EIO. */
+static int legacy_hash_for(Store *s, const char *host, const ReportRemedy *m, const char *endpoint,
+                           const char **ret) {
+        const char *first = NULL;
+
+        for (size_t i = 0; i < m->n_configs; i++)
+                for (size_t j = 0; j < m->configs[i].n_keys; j++) {
+                        const ReportConfigKey *k = &m->configs[i].keys[j];
+                        const char *hash = key_legacy_hash(k);
+                        int64_t site = site_of(k->key_path);
+                        int r;
+
+                        if (!hash)
+                                continue;
+                        if (!first)
+                                first = hash;
+                        if (site < 0)
+                                continue;
+                        r = store_host_endpoints(s, host, "https", site, site_endpoint_row,
+                                                 &(SiteMatch) { .endpoint = endpoint });
+                        if (r < 0)
+                                return r;
+                        if (r > 0) {
+                                *ret = hash;
+                                return 0;
+                        }
+                }
+        *ret = first;
+        return 0;
 }
 
 /* One sentence on what netsh shows, what the legacy hash has to do with it and what to put in
@@ -415,7 +559,7 @@ static int add_binding(Store *s, const char *host, ReportRemedy *m, const char *
                        bool deleted) {
         NetshLookup l = { .endpoint = endpoint };
         ReportBindingFix b = { .netsh_supplied = netsh_supplied, .deleted = deleted };
-        const char *legacy = legacy_hash_of(m);
+        const char *legacy = NULL;
         ReportBindingFix *p;
         int r = 0;
 
@@ -432,13 +576,18 @@ static int add_binding(Store *s, const char *host, ReportRemedy *m, const char *
                 }
                 r = 0;          /* 1: netsh_row found it */
         }
-        b.endpoint = strdup(endpoint);
         b.cert_hash = l.hash;
+        r = legacy_hash_for(s, host, m, endpoint, &legacy);
+        /* Bound to any key's legacy hash (with several keys, not always the site's own), the
+         * binding was made from it: that is the hash to name. */
+        b.legacy_bound = b.cert_hash && is_legacy_hash(m, b.cert_hash);
+        if (b.legacy_bound)
+                legacy = b.cert_hash;
+        b.endpoint = strdup(endpoint);
         b.legacy_hash = legacy ? strdup(legacy) : NULL;
-        if (!b.endpoint || (legacy && !b.legacy_hash))
+        if (r == 0 && (!b.endpoint || (legacy && !b.legacy_hash)))
                 r = -ENOMEM;
-        b.hash_differs = b.cert_hash && b.legacy_hash && strcmp(b.cert_hash, b.legacy_hash) != 0;
-        b.legacy_bound = b.cert_hash && b.legacy_hash && !b.hash_differs;
+        b.hash_differs = b.cert_hash && b.legacy_hash && !b.legacy_bound;
         /* An endpoint with characters a command line would read as syntax gets no command. */
         if (r == 0)
                 r = binding_commands(&b);

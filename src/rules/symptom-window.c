@@ -117,7 +117,7 @@ int symptom_window_build(Store *s, const char *host, ReportSymptom *sym, int64_t
                 if (c.seen[i])
                         continue;
                 c.want = marks[i].row;
-                r = store_events_between(s, host, marks[i].time, marks[i].time, 1000, collect_event, &c);
+                r = store_event_by_id(s, marks[i].row, collect_event, &c);
         }
         if (r > 0)
                 r = -EIO;

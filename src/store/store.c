@@ -875,6 +875,17 @@ int store_events_nearest(Store *s, const char *host, int64_t from, int64_t to, i
         return events_walk(s, st, ret_total, fn, userdata);
 }
 
+int store_event_by_id(Store *s, int64_t id, StoreEventFn fn, void *userdata) {
+        sqlite3_stmt *st = NULL;
+
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT " EVENT_COLUMNS " FROM events e JOIN files f ON f.id = e.file_id WHERE e.id = ?1",
+                               -1, &st, NULL) != SQLITE_OK)
+                return fail(s, -EIO);
+        sqlite3_bind_int64(st, 1, id);
+        return events_walk(s, st, NULL, fn, userdata);
+}
+
 int store_key_properties(Store *s, const char *host, const char *path, const char *key_path,
                          StoreKeyPropertyFn fn, void *userdata) {
         sqlite3_stmt *st = NULL;

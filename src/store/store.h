@@ -130,6 +130,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(StoreQuery *, store_query_free);
 int store_events_nearest(Store *s, const char *host, int64_t from, int64_t to, int64_t center, size_t limit,
                          uint64_t *ret_total, StoreEventFn fn, void *userdata);
 
+/* Calls fn for the event whose events.id is id, if there is one. Returns fn's non-zero return,
+ * else 0, or -EIO. */
+int store_event_by_id(Store *s, int64_t id, StoreEventFn fn, void *userdata);
+
 /* A customMetadata property as the remedy needs it; strings valid during the callback only. */
 typedef struct StoreKeyProperty {
         int64_t prop_id;
