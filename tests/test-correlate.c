@@ -758,6 +758,28 @@ static void test_endpoints(void **state) {
 }
 
 /* The host's finding takes its strongest symptom's verdict; each symptom keeps its own. */
+/* Two sites with legacy keys: the reason names the key of the site bound to the endpoint, not
+ * the first key found. */
+static void test_reason_names_the_linked_key(void **state) {
+        _cleanup_(report_freep) Report *report = NULL;
+        const ReportFinding *f;
+        Case c;
+
+        case_new(&c);
+        add_symptom(&c, HOST, t0(), "0.0.0.0:8443", false, 48116);
+        add_iisadmin_launch(&c, HOST, t0() - SECONDS(1.8));
+        add_config(&c, HOST);
+        add_key(&c, c.apphost_file, HOST, "LM/W3SVC/1");
+        add_key(&c, c.apphost_file, HOST, "LM/W3SVC/2");
+        add_binding(&c, c.apphost_file, HOST, 2, "*:8443:", "*", "", 0, "0.0.0.0:8443");
+        report = run(&c);
+        f = find(report, KB, HOST_NAME);
+        assert_non_null(f);
+        assert_string_equal(f->verdict, "confirmed");
+        assert_non_null(strstr(f->reason, "<key path=\"LM/W3SVC/2\">"));
+        case_done(&c);
+}
+
 /* Past the cap on symptoms kept, the decisive one is still there: the verdict is its. */
 static void test_decisive_past_the_cap(void **state) {
         _cleanup_(report_freep) Report *report = NULL;
@@ -1068,6 +1090,7 @@ int main(void) {
                 cmocka_unit_test(test_endpoints),
                 cmocka_unit_test(test_strongest_symptom_decides),
                 cmocka_unit_test(test_decisive_past_the_cap),
+                cmocka_unit_test(test_reason_names_the_linked_key),
                 cmocka_unit_test(test_host_names),
                 cmocka_unit_test(test_host_names_imported),
                 cmocka_unit_test(test_admin_rule),
