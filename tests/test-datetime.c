@@ -529,6 +529,35 @@ static void test_tz_iana(void **state) {
         assert_int_equal(t, utc(2010, 1, 15, 11, 0, 0));
 }
 
+/* The offset of a zone at an instant, for local times beside UTC: the zone's rules, daylight
+ * saving included, or the fixed offset. */
+static void test_tz_offset_at(void **state) {
+        _cleanup_(tz_freep) Tz *berlin = NULL, *fixed = NULL;
+        int64_t summer = (days_from_civil(2024, 6, 3) * 86400 + 1 * 3600) * TICKS_PER_SECOND;
+        int64_t winter = (days_from_civil(2024, 1, 3) * 86400 + 1 * 3600) * TICKS_PER_SECOND;
+        int64_t off = 1;
+
+        assert_int_equal(tz_offset_at(NULL, summer, &off), 0);
+        assert_int_equal(off, 0);
+        assert_int_equal(tz_new("-05:30", &fixed), 0);
+        assert_int_equal(tz_offset_at(fixed, summer, &off), 0);
+        assert_int_equal(off, -(5 * 3600 + 30 * 60));
+        if (!have_zoneinfo()) {
+                printf("no zone database in /usr/share/zoneinfo, skipped\n");
+                skip();
+        }
+        assert_int_equal(tz_new("Europe/Berlin", &berlin), 0);
+        assert_int_equal(tz_offset_at(berlin, summer, &off), 0);
+        assert_int_equal(off, 7200);
+        assert_int_equal(tz_offset_at(berlin, winter, &off), 0);
+        assert_int_equal(off, 3600);
+        /* Just before the clocks went forward, 2024-03-31T01:00Z, and just after. */
+        assert_int_equal(tz_offset_at(berlin, (days_from_civil(2024, 3, 31) * 86400 + 3599) * TICKS_PER_SECOND, &off), 0);
+        assert_int_equal(off, 3600);
+        assert_int_equal(tz_offset_at(berlin, (days_from_civil(2024, 3, 31) * 86400 + 3600) * TICKS_PER_SECOND, &off), 0);
+        assert_int_equal(off, 7200);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_days_known),
@@ -541,6 +570,7 @@ int main(void) {
                 cmocka_unit_test(test_order_hint),
                 cmocka_unit_test(test_tz_fixed),
                 cmocka_unit_test(test_tz_iana),
+                cmocka_unit_test(test_tz_offset_at),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

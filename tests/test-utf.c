@@ -315,8 +315,25 @@ static void test_ascii_case(void **state) {
         assert_false(ascii_strcaseeq_n("\xC3\x84", 2, "\xC3\xA4", 2));
 }
 
+static void test_code_points_and_prefix(void **state) {
+        static const char s[] = "a\xc3\xa9\xe6\x97\xa5\xf0\x9f\x94\x92z";     /* a é 日 🔒 z: 1+2+3+4+1 bytes */
+        static const struct {
+                size_t max, want;
+        } cases[] = {
+                { 0, 0 }, { 1, 1 }, { 2, 1 }, { 3, 3 }, { 4, 3 }, { 5, 3 }, { 6, 6 }, { 9, 6 }, { 10, 10 },
+                { 11, 11 }, { 100, 11 },
+        };
+
+        assert_int_equal(utf8_code_points(s, strlen(s)), 5);
+        assert_int_equal(utf8_code_points(s, 0), 0);
+        assert_int_equal(utf8_code_points(s, 2), 2);            /* a, and the lead byte of é */
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+                assert_int_equal(utf8_prefix(s, strlen(s), cases[i].max), cases[i].want);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_code_points_and_prefix),
                 cmocka_unit_test(test_encode),
                 cmocka_unit_test(test_sequence_length),
                 cmocka_unit_test(test_is_valid),

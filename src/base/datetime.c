@@ -433,10 +433,41 @@ const char *tz_name(const Tz *tz) {
         return tz ? tz->name : "UTC";
 }
 
+/* Makes the C library's local time that of the IANA zone tz, when it is not yet. */
+static int tz_apply(const Tz *tz) {
+        const char *cur = getenv("TZ");
+        char buf[160];
+
+        if (cur && cur[0] == ':' && strcmp(cur + 1, tz->iana) == 0)
+                return 0;
+        snprintf(buf, sizeof(buf), ":%s", tz->iana);
+        if (setenv("TZ", buf, 1) < 0)
+                return -errno;
+        tzset();
+        return 0;
+}
+
+int tz_offset_at(Tz *tz, int64_t ticks, int64_t *ret_secs) {
+        time_t secs = (time_t) (ticks / TICKS_PER_SECOND - (ticks % TICKS_PER_SECOND < 0));
+        struct tm tm;
+        int r;
+
+        if (!tz || !tz->iana) {
+                *ret_secs = tz ? tz->offset_secs : 0;
+                return 0;
+        }
+        r = tz_apply(tz);
+        if (r < 0)
+                return r;
+        if (!localtime_r(&secs, &tm))
+                return -EINVAL;
+        *ret_secs = tm.tm_gmtoff;
+        return 0;
+}
+
 int tz_local_to_ticks(Tz *tz, const CivilTime *c, int64_t *ret_ticks) {
         int64_t local;
         struct tm tm = {};
-        const char *cur;
         time_t t;
         int r;
 
@@ -449,15 +480,9 @@ int tz_local_to_ticks(Tz *tz, const CivilTime *c, int64_t *ret_ticks) {
         }
 
         /* Let the C library apply the zone's rules, daylight saving included. */
-        cur = getenv("TZ");
-        if (!cur || cur[0] != ':' || strcmp(cur + 1, tz->iana) != 0) {
-                char buf[160];
-
-                snprintf(buf, sizeof(buf), ":%s", tz->iana);
-                if (setenv("TZ", buf, 1) < 0)
-                        return -errno;
-                tzset();
-        }
+        r = tz_apply(tz);
+        if (r < 0)
+                return r;
         tm.tm_year = c->year - 1900;
         tm.tm_mon = c->month - 1;
         tm.tm_mday = c->day;

@@ -69,6 +69,9 @@ const char *tz_name(const Tz *tz);
  * saving changes) is resolved as the C library does. Sets the process's TZ variable while it
  * works on an IANA zone; evdiag converts on one thread only. Returns 0 or -EINVAL. */
 int tz_local_to_ticks(Tz *tz, const CivilTime *c, int64_t *ret_ticks);
+/* Seconds east of UTC that tz (NULL: UTC) is at the instant ticks, daylight saving included.
+ * Returns 0, -EINVAL for an instant the C library cannot convert, or -errno. */
+int tz_offset_at(Tz *tz, int64_t ticks, int64_t *ret_secs);
 
 #include "alloc.h"
 DEFINE_TRIVIAL_CLEANUP_FUNC(Tz *, tz_free);

@@ -202,3 +202,19 @@ bool ascii_strcaseeq_n(const char *a, size_t an, const char *b, size_t bn) {
                         return false;
         return true;
 }
+
+size_t utf8_code_points(const char *s, size_t n) {
+        size_t w = 0;
+
+        for (size_t i = 0; i < n; i++)
+                w += ((unsigned char) s[i] & 0xC0) != 0x80;
+        return w;
+}
+
+size_t utf8_prefix(const char *s, size_t n, size_t max) {
+        if (n <= max)
+                return n;
+        while (max > 0 && ((unsigned char) s[max] & 0xC0) == 0x80)
+                max--;
+        return max;
+}

@@ -26,6 +26,14 @@ int utf8_append_sanitized(StrBuf *out, const char *s, size_t n, size_t *ret_bad)
 
 bool utf8_is_valid(const char *s, size_t n);
 
+/* The number of code points in n bytes of UTF-8 (the bytes that do not continue a sequence): the
+ * columns a text takes on a terminal, wide characters aside. */
+size_t utf8_code_points(const char *s, size_t n);
+
+/* The longest prefix of the n bytes at s that is at most max bytes long and does not end inside
+ * a UTF-8 sequence: n itself when n <= max. */
+size_t utf8_prefix(const char *s, size_t n, size_t max);
+
 /* Appends UTF-16LE text of n bytes to out as UTF-8; an unpaired surrogate, or an odd trailing
  * byte, becomes U+FFFD and is counted in *ret_bad (may be NULL). Stops at the first U+0000 when
  * stop_at_nul. Returns 0 or -ENOMEM. */

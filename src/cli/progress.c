@@ -65,16 +65,6 @@ static unsigned columns(FILE *f) {
         return DEFAULT_COLUMNS;
 }
 
-/* How many columns s takes: one per code point (wide characters are rare in paths). */
-static size_t width_of(const char *s, size_t n) {
-        size_t w = 0;
-
-        for (size_t i = 0; i < n; i++)
-                if (((unsigned char) s[i] & 0xC0) != 0x80)
-                        w++;
-        return w;
-}
-
 /* A file name fit for a terminal: invalid UTF-8 and control characters (escape sequences, C1
  * controls included) become '?'. */
 static int append_name(StrBuf *out, const char *s) {
@@ -121,11 +111,11 @@ static char *format_bar(const ImportTick *t, double elapsed, unsigned width) {
 
         /* The name gets what is left of the line, its start cut off when it is too long: the
          * end of a path tells most. */
-        used = width_of(b.data, b.len);
+        used = utf8_code_points(b.data, b.len);
         room = width > used + 3 ? width - used - 3 : 0;
         if (name.len > 0 && room >= 8) {
                 const char *s = strbuf_str(&name);
-                size_t w = width_of(s, name.len);
+                size_t w = utf8_code_points(s, name.len);
 
                 r = strbuf_puts(&b, ", ");
                 if (r == 0 && w > room) {

@@ -12,6 +12,7 @@
 #include "base/datetime.h"
 #include "base/hostname.h"
 #include "base/strbuf.h"
+#include "base/utf.h"
 #include "cli.h"
 #include "config.h"
 #include "importer/import.h"
@@ -62,9 +63,7 @@ typedef struct ArtifactMark {
 typedef struct Timeline {
         TimelineFormat format;
         const char *host_name;
-        bool local;                     /* --tz given: a local time beside UTC */
-        bool iana;                      /* the zone has rules; else fixed_offset */
-        int64_t fixed_offset;           /* seconds east of UTC */
+        Tz *tz;                         /* --tz (borrowed): a local time beside UTC; NULL without */
         EventMark *marks;               /* sorted by row */
         size_t n_marks, a_marks;
         ArtifactMark *artifact_marks;
@@ -191,36 +190,24 @@ static int csv_field(StrBuf *out, const char *s) {
 }
 
 static int text_cell(StrBuf *out, const char *s, int width) {
-        size_t before = out->len, w = 0;
+        size_t before = out->len, w;
         int r = escape_terminal(out, s ? s : "", false);
 
-        for (size_t i = before; r == 0 && i < out->len; i++)
-                if (((unsigned char) out->data[i] & 0xC0) != 0x80)
-                        w++;
+        w = r == 0 && out->len > before ? utf8_code_points(out->data + before, out->len - before) : 0;
         for (; r == 0 && w < (size_t) width; w++)
                 r = strbuf_putc(out, ' ');
         return r;
 }
 
-/* Seconds east of UTC that t's zone is at ticks. */
-static int64_t zone_offset(const Timeline *t, int64_t ticks) {
-        struct tm tm;
-        time_t secs;
-
-        if (!t->iana)
-                return t->fixed_offset;
-        secs = (time_t) (ticks / TICKS_PER_SECOND - (ticks % TICKS_PER_SECOND < 0));
-        if (!localtime_r(&secs, &tm))
-                return 0;
-        return tm.tm_gmtoff;
-}
-
 /* "2024-03-11T19:14:11.577-07:00" */
 static char *local_format(const Timeline *t, int64_t ticks, int digits, char buf[static 48]) {
-        int64_t off = zone_offset(t, ticks), a = off < 0 ? -off : off;
+        int64_t off = 0, a;
         char iso[40];
         size_t n;
 
+        if (tz_offset_at(t->tz, ticks, &off) < 0)
+                off = 0;        /* an instant the C library cannot place: shown as UTC */
+        a = off < 0 ? -off : off;
         ticks_format_iso(ticks + off * TICKS_PER_SECOND, digits, iso);
         n = strlen(iso);
         if (n > 0 && iso[n - 1] == 'Z')
@@ -251,14 +238,14 @@ static int row_write(Timeline *t, const RowView *v) {
         strbuf_reset(b);
         if (v->has_time) {
                 ticks_format_iso(v->time, v->digits, utc);
-                if (t->local)
+                if (t->tz)
                         local_format(t, v->time, v->digits, local);
         }
         switch (t->format) {
         case TIMELINE_TEXT:
                 if (v->has_time) {
                         r = text_cell(b, utc, 28);
-                        if (r == 0 && t->local)
+                        if (r == 0 && t->tz)
                                 r = strbuf_printf(b, "  %-33s", local);
                         if (r == 0)
                                 r = strbuf_puts(b, "  ");
@@ -306,7 +293,7 @@ static int row_write(Timeline *t, const RowView *v) {
                 if (r == 0)
                         r = strbuf_puts(b, ",\"local\":");
                 if (r == 0)
-                        r = escape_json(b, v->has_time && t->local ? local : NULL);
+                        r = escape_json(b, v->has_time && t->tz ? local : NULL);
                 if (r == 0)
                         r = strbuf_puts(b, ",\"host\":");
                 if (r == 0)
@@ -461,15 +448,11 @@ static int on_event(void *userdata, const StoreEventRow *row) {
 
 /* Appends v cut to about max bytes at a UTF-8 boundary, with "…" when cut. */
 static int append_cut(StrBuf *b, const char *v, size_t max) {
-        size_t n = strlen(v);
+        size_t n = strlen(v), keep = utf8_prefix(v, n, max);
 
-        if (n <= max)
-                return strbuf_puts(b, v);
-        while (max > 0 && ((unsigned char) v[max] & 0xC0) == 0x80)
-                max--;
-        if (strbuf_append(b, v, max) < 0)
+        if (strbuf_append(b, v, keep) < 0)
                 return -ENOMEM;
-        return strbuf_puts(b, "…");
+        return keep < n ? strbuf_puts(b, "…") : 0;
 }
 
 static int artifact_summary(const StoreArtifactRow *a, StrBuf *b, const char **ret_kind) {
@@ -555,41 +538,6 @@ static int on_artifact(void *userdata, const StoreArtifactRow *a) {
                 return 1;
         }
         t->n_artifacts++;
-        return 0;
-}
-
-/* Whether the spec of --tz is a fixed offset, as tz_new() reads it: "Z", "+02:00", "UTC",
- * "GMT-3". Anything else it accepted is a zone of the system's database. */
-static bool tz_spec_fixed(const char *s) {
-        if (strcasecmp(s, "Z") == 0 || s[0] == '+' || s[0] == '-')
-                return true;
-        if (strncasecmp(s, "UTC", 3) == 0 || strncasecmp(s, "GMT", 3) == 0)
-                return s[3] == 0 || s[3] == '+' || s[3] == '-';
-        return false;
-}
-
-static int zone_setup(Timeline *t, Tz *tz, const char *spec) {
-        int64_t ticks;
-        int r;
-
-        t->local = spec != NULL;
-        if (!t->local)
-                return 0;
-        if (!tz_spec_fixed(spec)) {
-                char buf[160];
-
-                /* The zone's rules, as tz_local_to_ticks() sets them: localtime_r() applies them. */
-                t->iana = true;
-                snprintf(buf, sizeof(buf), ":%s", spec);
-                if (setenv("TZ", buf, 1) < 0)
-                        return -errno;
-                tzset();
-                return 0;
-        }
-        r = tz_local_to_ticks(tz, &(CivilTime) { .year = 2000, .month = 1, .day = 1 }, &ticks);
-        if (r < 0)
-                return r;
-        t->fixed_offset = (days_from_civil(2000, 1, 1) * 86400) - ticks / TICKS_PER_SECOND;
         return 0;
 }
 
@@ -714,7 +662,7 @@ static int header_write(const Timeline *t, const char *tz_spec, const char *arou
                 r = strbuf_printf(&b, ", events from %s to %s\n", ticks_format_iso(from, 0, a), ticks_format_iso(to, 0, z));
         else if (r == 0)
                 r = strbuf_puts(&b, ", every event\n");
-        if (r == 0 && t->local) {
+        if (r == 0 && t->tz) {
                 r = strbuf_puts(&b, "Times in UTC and in ");
                 if (r == 0)
                         r = escape_terminal(&b, tz_spec, false);
@@ -732,13 +680,10 @@ static int header_write(const Timeline *t, const char *tz_spec, const char *arou
 /* How many columns s takes once escaped for a terminal, as the rows show it. */
 static int shown_width(const char *s) {
         _cleanup_strbuf_ StrBuf b = {};
-        int w = 0;
 
         if (escape_terminal(&b, s, false) < 0)
                 return (int) strlen(s);
-        for (size_t i = 0; i < b.len; i++)
-                w += ((unsigned char) b.data[i] & 0xC0) != 0x80;
-        return w;
+        return (int) utf8_code_points(b.data, b.len);
 }
 
 static int events_header_write(const Timeline *t, const char *tz_spec) {
@@ -750,7 +695,7 @@ static int events_header_write(const Timeline *t, const char *tz_spec) {
         r = strbuf_puts(&b, t->n_artifacts == 0 ? "  (none)\n\nEvents:\n" : "\nEvents:\n");
         if (r == 0)
                 r = strbuf_printf(&b, "%-28s", "UTC");
-        if (r == 0 && t->local) {
+        if (r == 0 && t->tz) {
                 r = strbuf_puts(&b, "  ");
                 if (r == 0)
                         r = text_cell(&b, tz_spec, 33);
@@ -832,8 +777,7 @@ int verb_timeline(int argc, char **argv) {
         t.format = opts.timeline_format;
         t.host_name = host_name ? host_name : host;
         r = marks_build(&t, report);
-        if (r == 0)
-                r = zone_setup(&t, tz, opts.tz);
+        t.tz = opts.tz ? tz : NULL;
         if (r == 0)
                 r = header_write(&t, opts.tz, opts.around, from, to);
         if (r == 0) {

@@ -8,6 +8,7 @@
 
 #include "base/json.h"
 #include "base/strbuf.h"
+#include "base/utf.h"
 
 #define SUMMARY_MAX 300
 
@@ -96,12 +97,8 @@ char *event_summary(const char *provider, int64_t event_id, const char *message,
         if (r < 0)
                 return NULL;
         if (b.len > SUMMARY_MAX || v.cut) {
-                size_t cut = b.len > SUMMARY_MAX ? SUMMARY_MAX : b.len;
-
-                while (cut > 0 && ((unsigned char) b.data[cut] & 0xC0) == 0x80)
-                        cut--;
-                b.len = cut;
-                b.data[cut] = 0;
+                b.len = utf8_prefix(b.data, b.len, SUMMARY_MAX);
+                b.data[b.len] = 0;
                 if (strbuf_puts(&b, "\xE2\x80\xA6") < 0)        /* … */
                         return NULL;
         }

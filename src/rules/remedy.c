@@ -127,14 +127,9 @@ static int add_line(ReportConfigKey *k, uint64_t line) {
  * with "…"). The text reader hands out valid UTF-8 only. */
 static char *excerpt_text(const char *line, size_t len) {
         _cleanup_strbuf_ StrBuf b = {};
-        bool cut = len > EVDIAG_MAX_EXCERPT_LINE;
+        size_t keep = utf8_prefix(line, len, EVDIAG_MAX_EXCERPT_LINE);
 
-        if (cut) {
-                len = EVDIAG_MAX_EXCERPT_LINE;
-                while (len > 0 && ((unsigned char) line[len] & 0xC0) == 0x80)
-                        len--;
-        }
-        if (strbuf_append(&b, line, len) < 0 || (cut && strbuf_puts(&b, "…") < 0))
+        if (strbuf_append(&b, line, keep) < 0 || (keep < len && strbuf_puts(&b, "…") < 0))
                 return NULL;
         return strbuf_steal(&b);
 }
