@@ -403,18 +403,8 @@ static int on_event(void *userdata, const StoreEventRow *row) {
         int r;
 
         summary = event_summary(row->provider, row->event_id, row->message, row->data);
-        if (row->line > 0)
-                r = asprintf(&source, "%s:%" PRId64, row->path ? row->path : "?", row->line);
-        else if (row->offset >= 0 && row->offset != EVENT_NO_VALUE)
-                r = asprintf(&source, "%s, offset 0x%" PRIx64, row->path ? row->path : "?", (uint64_t) row->offset);
-        else
-                r = asprintf(&source, "%s", row->path ? row->path : "?");
-        if (r < 0) {
-                source = NULL;
-                t->error = -ENOMEM;
-                return 1;
-        }
-        if (!summary) {
+        source = event_source(row->path, row->line, row->offset);
+        if (!summary || !source) {
                 t->error = -ENOMEM;
                 return 1;
         }

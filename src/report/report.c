@@ -21,7 +21,7 @@ Report *report_new(const char *version, const char *assumed_tz) {
         return r;
 }
 
-static void timeline_event_done(ReportTimelineEvent *ev) {
+void report_timeline_event_done(ReportTimelineEvent *ev) {
         free(ev->role);
         free(ev->provider);
         free(ev->summary);
@@ -33,7 +33,7 @@ static void symptom_done(ReportSymptom *s) {
         free(s->source);
         free(s->verdict);
         for (size_t i = 0; i < s->n_timeline; i++)
-                timeline_event_done(&s->timeline[i]);
+                report_timeline_event_done(&s->timeline[i]);
         free(s->timeline);
 }
 
@@ -195,7 +195,7 @@ int report_symptom_add_event(ReportSymptom *s, const ReportTimelineEvent *ev) {
         p->source = dup_or_null(ev->source);
         if ((ev->role && !p->role) || (ev->provider && !p->provider) || (ev->summary && !p->summary) ||
             (ev->source && !p->source)) {
-                timeline_event_done(p);
+                report_timeline_event_done(p);
                 return -ENOMEM;
         }
         s->n_timeline++;

@@ -34,6 +34,7 @@ typedef struct ReportTimelineEvent {
         char *provider;         /* NULL when the export names none */
         char *summary;
         char *source;           /* "path:line" or "path, offset 0x…" */
+        int64_t row;            /* the event's id in the store (events.id); not in the JSON */
 } ReportTimelineEvent;
 
 typedef struct ReportSymptom {
@@ -162,6 +163,8 @@ int report_input_add_warning(ReportInput *in, const char *warning);
 int report_symptom_add_event(ReportSymptom *s, const ReportTimelineEvent *ev);
 /* Frees what a remedy holds, and the remedy; accepts NULL. Returns NULL. */
 ReportRemedy *report_remedy_free(ReportRemedy *m);
+/* Frees what a timeline event holds (not the event). */
+void report_timeline_event_done(ReportTimelineEvent *ev);
 /* Frees what a key holds (not the key) and zeroes it. */
 void report_config_key_done(ReportConfigKey *k);
 /* Frees what a binding fix holds (not the fix) and zeroes it. */

@@ -537,18 +537,8 @@ static char *row_summary(Run *run, size_t fi, const Row *row) {
         return strbuf_steal(&b);
 }
 
-static char *row_source(const Row *row, const char *path_fallback) {
-        const char *path = row->path ? row->path : path_fallback;
-        char *s = NULL;
-        int r;
-
-        if (row->line > 0)
-                r = asprintf(&s, "%s:%lld", path, (long long) row->line);
-        else if (row->offset >= 0 && row->offset != EVENT_NO_VALUE)
-                r = asprintf(&s, "%s, offset 0x%llx", path, (unsigned long long) row->offset);
-        else
-                r = asprintf(&s, "%s", path);
-        return r < 0 ? NULL : s;
+static char *row_source(const Row *row) {
+        return event_source(row->path, row->line, row->offset);
 }
 
 static int add_evidence(Run *run, ReportFinding *finding, size_t fi, const Row *row) {
@@ -568,7 +558,7 @@ static int add_evidence(Run *run, ReportFinding *finding, size_t fi, const Row *
                 e.event_id = row->event_id;
                 e.record_id = row->record_id;
                 e.row = row->rowid;
-                source = row_source(row, "?");
+                source = row_source(row);
         } else {
                 const char *path = artifact_value(run, fi, row, "path");
                 const char *line = artifact_value(run, fi, row, "line");
@@ -646,14 +636,15 @@ static int finish_finding(Run *run, ReportFinding *finding, const RuleDecision *
         return r;
 }
 
-/* The marks of a symptom's timeline: the symptom, and the events its facts selected (in the
- * current state), with their evidence kinds and summaries. */
+/* Frees the summaries of n marks; summaries[0], the symptom's own, is NULL: not a strv. */
 static void summaries_free(char **summaries, size_t n) {
         for (size_t i = 0; summaries && i < n; i++)
                 free(summaries[i]);
         free(summaries);
 }
 
+/* The marks of a symptom's timeline: the symptom, and the events its facts selected (in the
+ * current state), with their evidence kinds and summaries. */
 static int symptom_marks(Run *run, const Row *s, WindowMark **ret, char ***ret_summaries, size_t *ret_n) {
         _cleanup_free_ WindowMark *marks = NULL;
         char **summaries = NULL;
@@ -679,7 +670,6 @@ static int symptom_marks(Run *run, const Row *s, WindowMark **ret, char ***ret_s
 
                         summaries[n] = row_summary(run, i, row);
                         if (!summaries[n]) {
-                                /* summaries[0] is NULL (the symptom's own): freed by index. */
                                 summaries_free(summaries, n);
                                 return -ENOMEM;
                         }
@@ -689,7 +679,6 @@ static int symptom_marks(Run *run, const Row *s, WindowMark **ret, char ***ret_s
                 }
         }
         *ret = TAKE_PTR(marks);
-        /* summaries[0] is NULL (the symptom's own): free them by index, not as a strv. */
         *ret_summaries = TAKE_PTR(summaries);
         *ret_n = n;
         return 0;
@@ -698,7 +687,7 @@ static int symptom_marks(Run *run, const Row *s, WindowMark **ret, char ***ret_s
 /* Adds symptom s with the timeline of the events around it, marked from the current state. */
 static int add_symptom(Run *run, ReportFinding *finding, const Row *s, const char *endpoint, const char *verdict,
                        bool decisive) {
-        _cleanup_free_ char *source = row_source(s, "?");
+        _cleanup_free_ char *source = row_source(s);
         _cleanup_free_ WindowMark *marks = NULL;
         char **summaries = NULL;
         size_t n_marks = 0;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -103,4 +104,19 @@ char *event_summary(const char *provider, int64_t event_id, const char *message,
                         return NULL;
         }
         return strbuf_steal(&b);
+}
+
+char *event_source(const char *path, int64_t line, int64_t offset) {
+        char *s = NULL;
+        int r;
+
+        if (!path)
+                path = "?";
+        if (line > 0)
+                r = asprintf(&s, "%s:%lld", path, (long long) line);
+        else if (offset >= 0)
+                r = asprintf(&s, "%s, offset 0x%llx", path, (unsigned long long) offset);
+        else
+                r = asprintf(&s, "%s", path);
+        return r < 0 ? NULL : s;
 }

@@ -14,3 +14,8 @@
  * string of at most about 300 bytes (cut at a UTF-8 boundary, with "…"), or NULL when out of
  * memory. */
 char *event_summary(const char *provider, int64_t event_id, const char *message, const char *data);
+
+/* Where an event was read: "path:line", or "path, offset 0x1f000" for a binary log, or the path
+ * alone (line and offset EVENT_NO_VALUE or negative when unknown; "?" for a NULL path). Returns
+ * a new string, or NULL when out of memory. */
+char *event_source(const char *path, int64_t line, int64_t offset);

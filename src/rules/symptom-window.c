@@ -18,24 +18,8 @@ typedef struct Collect {
         ReportSymptom *sym;
         const WindowMark *marks;
         size_t n_marks;
-        int64_t *rows;                  /* events.id of each timeline entry */
-        int64_t want;                   /* only this row (a mark fetched on its own); -1: any */
         bool *seen;                     /* per mark */
 } Collect;
-
-static char *source_of(const StoreEventRow *e) {
-        const char *path = e->path ? e->path : "?";
-        char *s = NULL;
-        int r;
-
-        if (e->line > 0)
-                r = asprintf(&s, "%s:%lld", path, (long long) e->line);
-        else if (e->offset >= 0)
-                r = asprintf(&s, "%s, offset 0x%llx", path, (unsigned long long) e->offset);
-        else
-                r = asprintf(&s, "%s", path);
-        return r < 0 ? NULL : s;
-}
 
 static int collect_event(void *userdata, const StoreEventRow *e) {
         Collect *c = userdata;
@@ -48,14 +32,11 @@ static int collect_event(void *userdata, const StoreEventRow *e) {
                 .record_id = e->record_id == EVENT_NO_VALUE ? -1 : e->record_id,
                 .role = (char *) "other",
                 .provider = (char *) e->provider,
+                .row = e->id,
         };
-        int64_t *p;
-        int r;
 
-        if (c->want >= 0 && e->id != c->want)
-                return 0;
         for (size_t i = 0; i < sym->n_timeline; i++)
-                if (c->rows[i] == e->id)
+                if (sym->timeline[i].row == e->id)
                         return 0;
         if (e->id == sym->row)
                 ev.role = (char *) "symptom";
@@ -74,24 +55,21 @@ static int collect_event(void *userdata, const StoreEventRow *e) {
                         return -ENOMEM;
                 ev.summary = own;
         }
-        source = source_of(e);
+        source = event_source(e->path, e->line, e->offset);
         if (!source)
                 return -ENOMEM;
         ev.source = source;
-        p = realloc(c->rows, (sym->n_timeline + 1) * sizeof(*p));
-        if (!p)
-                return -ENOMEM;
-        c->rows = p;
-        r = report_symptom_add_event(sym, &ev);
-        if (r < 0)
-                return r;
-        p[sym->n_timeline - 1] = e->id;
-        return 0;
+        return report_symptom_add_event(sym, &ev);
 }
 
 /* The latest instant an event's time stands for, given the digits its source wrote. */
 static int64_t latest(const ReportTimelineEvent *ev) {
         return ev->time + ticks_grain(ev->digits) - 1;
+}
+
+/* Time order, then store order. */
+static bool comes_before(const ReportTimelineEvent *a, const ReportTimelineEvent *b) {
+        return latest(a) < latest(b) || (latest(a) == latest(b) && a->row < b->row);
 }
 
 static int64_t distance(int64_t a, int64_t b) {
@@ -100,7 +78,7 @@ static int64_t distance(int64_t a, int64_t b) {
 
 int symptom_window_build(Store *s, const char *host, ReportSymptom *sym, int64_t before, int64_t after,
                          const WindowMark *marks, size_t n_marks) {
-        Collect c = { .sym = sym, .marks = marks, .n_marks = n_marks, .want = -1 };
+        Collect c = { .sym = sym, .marks = marks, .n_marks = n_marks };
         uint64_t total = 0;
         int r;
 
@@ -113,12 +91,9 @@ int symptom_window_build(Store *s, const char *host, ReportSymptom *sym, int64_t
                                  &total, collect_event, &c);
         sym->timeline_total = total;
         /* Marked events farther out than the nearest ones: fetched one by one. */
-        for (size_t i = 0; r == 0 && i < n_marks; i++) {
-                if (c.seen[i])
-                        continue;
-                c.want = marks[i].row;
-                r = store_event_by_id(s, marks[i].row, collect_event, &c);
-        }
+        for (size_t i = 0; r == 0 && i < n_marks; i++)
+                if (!c.seen[i])
+                        r = store_event_by_id(s, marks[i].row, collect_event, &c);
         if (r > 0)
                 r = -EIO;
         /* Back to the cap: drop the other events farthest from the symptom. */
@@ -132,32 +107,21 @@ int symptom_window_build(Store *s, const char *host, ReportSymptom *sym, int64_t
                                 far = i;
                 if (far == SIZE_MAX)
                         break;
-                free(sym->timeline[far].role);
-                free(sym->timeline[far].provider);
-                free(sym->timeline[far].summary);
-                free(sym->timeline[far].source);
+                report_timeline_event_done(&sym->timeline[far]);
                 memmove(&sym->timeline[far], &sym->timeline[far + 1],
                         (sym->n_timeline - far - 1) * sizeof(sym->timeline[0]));
-                memmove(&c.rows[far], &c.rows[far + 1], (sym->n_timeline - far - 1) * sizeof(c.rows[0]));
                 sym->n_timeline--;
         }
         /* Time order (marks fetched last came at the end); insertion sort on few entries. A
          * time of whole seconds (text and CSV exports) goes at the end of its second: "02:00:04"
          * is not before "02:00:04.118". */
         for (size_t i = 1; r == 0 && i < sym->n_timeline; i++)
-                for (size_t j = i; j > 0 && (latest(&sym->timeline[j]) < latest(&sym->timeline[j - 1]) ||
-                                             (latest(&sym->timeline[j]) == latest(&sym->timeline[j - 1]) &&
-                                              c.rows[j] < c.rows[j - 1]));
-                     j--) {
+                for (size_t j = i; j > 0 && comes_before(&sym->timeline[j], &sym->timeline[j - 1]); j--) {
                         ReportTimelineEvent t = sym->timeline[j];
-                        int64_t row = c.rows[j];
 
                         sym->timeline[j] = sym->timeline[j - 1];
                         sym->timeline[j - 1] = t;
-                        c.rows[j] = c.rows[j - 1];
-                        c.rows[j - 1] = row;
                 }
-        free(c.rows);
         free(c.seen);
         return r;
 }
