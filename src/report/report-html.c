@@ -103,15 +103,13 @@ static void emit_class(Emit *e, const char *prefix, const char *name) {
 }
 
 static void verdict_badge(Emit *e, const char *verdict) {
-        _cleanup_free_ char *u = strdup(verdict ? verdict : "");
+        _cleanup_free_ char *u = report_verdict_words(verdict, true);
 
         if (!u) {
                 if (e->r == 0)
                         e->r = -ENOMEM;
                 return;
         }
-        for (char *p = u; *p; p++)
-                *p = *p >= 'a' && *p <= 'z' ? (char) (*p - 'a' + 'A') : (*p == '_' ? ' ' : *p);
         emit(e, "<span class=\"badge ");
         emit_class(e, "b-", verdict);
         emit(e, "\">");
@@ -611,13 +609,6 @@ static void symptoms_and_evidence(Emit *e, const ReportFinding *f) {
                       (unsigned long long) (f->symptoms_total - f->n_symptoms));
 }
 
-static bool deleted_line(const ReportConfigKey *k, uint64_t line) {
-        for (size_t i = 0; i < k->n_delete_lines; i++)
-                if (k->delete_lines[i] == line)
-                        return true;
-        return false;
-}
-
 /* The keys of one applicationHost.config as the file has them now, the lines to delete
  * marked. */
 static void configuration(Emit *e, const ReportConfigFix *c) {
@@ -642,7 +633,7 @@ static void configuration(Emit *e, const ReportConfigFix *c) {
                         continue;
                 emit(e, "<pre class=\"excerpt\">");
                 for (size_t l = 0; l < k->n_excerpt; l++) {
-                        bool del = deleted_line(k, k->excerpt[l].line);
+                        bool del = report_config_key_deletes(k, k->excerpt[l].line);
 
                         emitf(e, "<span%s><span class=\"ln\">%c%6llu  </span>", del ? " class=\"del\"" : "",
                               del ? '-' : ' ', (unsigned long long) k->excerpt[l].line);
@@ -660,13 +651,13 @@ static void configuration(Emit *e, const ReportConfigFix *c) {
         }
 }
 
-static void pre_code(Emit *e, const char *const *lines, size_t n) {
+/* Commands to copy, one a line; NULL ones are left out. */
+static void pre_code(Emit *e, const char *first, const char *second) {
         emit(e, "<pre><code>");
-        for (size_t i = 0; i < n; i++) {
-                if (i > 0)
-                        emit(e, "\n");
-                emit_html(e, lines[i]);
-        }
+        emit_html(e, first);
+        if (first && second)
+                emit(e, "\n");
+        emit_html(e, second);
         emit(e, "</code></pre>\n");
 }
 
@@ -686,14 +677,8 @@ static void remedy(Emit *e, const ReportFinding *f) {
         emit(e, "<ol class=\"remedy\">\n");
         for (size_t i = 0; i < m->n_configs; i++) {
                 const ReportConfigFix *c = &m->configs[i];
-                const char **cmds = calloc(c->n_keys + 1, sizeof(char *));
-                size_t n = 0;
+                bool appcmd = false;
 
-                if (!cmds) {
-                        if (e->r == 0)
-                                e->r = -ENOMEM;
-                        return;
-                }
                 emit(e, "<li>In <code>");
                 emit_html(e, c->path);
                 emit(e, "</code>, delete ");
@@ -710,34 +695,34 @@ static void remedy(Emit *e, const ReportFinding *f) {
                         emit(e, " (<code>&lt;key path=&quot;");
                         emit_html(e, k->key_path);
                         emit(e, k->remove_key ? "&quot;&gt;</code>, the whole key)" : "&quot;&gt;</code>)");
-                        if (k->appcmd)
-                                cmds[n++] = k->appcmd;
+                        appcmd = appcmd || k->appcmd;
                 }
                 emit(e, ":\n");
                 configuration(e, c);
                 emit(e, "Let evdiag do it (it keeps a backup and changes nothing else):\n");
-                pre_code(e, (const char *const *) &c->fix_command, 1);
-                if (n > 0) {
-                        emit(e, "or with appcmd on the server:\n");
-                        pre_code(e, cmds, n);
+                pre_code(e, c->fix_command, NULL);
+                if (appcmd) {
+                        bool first = true;
+
+                        emit(e, "or with appcmd on the server:\n<pre><code>");
+                        for (size_t j = 0; j < c->n_keys; j++)
+                                if (c->keys[j].appcmd) {
+                                        emit(e, first ? "" : "\n");
+                                        emit_html(e, c->keys[j].appcmd);
+                                        first = false;
+                                }
+                        emit(e, "</code></pre>\n");
                 }
-                free(cmds);
                 emit(e, "</li>\n");
         }
         for (size_t i = 0; i < m->n_bindings; i++) {
                 const ReportBindingFix *b = &m->bindings[i];
-                const char *cmds[2];
-                size_t n = 0;
 
                 emit(e, b->deleted ? "<li>Restore the HTTP.sys binding of <code>" : "<li>Should the binding of <code>");
                 emit_html(e, b->endpoint);
                 emit(e, b->deleted ? "</code>:\n" : "</code> be lost, restore it:\n");
-                if (b->delete_command)
-                        cmds[n++] = b->delete_command;
                 if (b->command)
-                        cmds[n++] = b->command;
-                if (n > 0)
-                        pre_code(e, cmds, n);
+                        pre_code(e, b->delete_command, b->command);
                 else
                         emit(e, "<p class=\"note\">(No command: the endpoint holds characters a command line would "
                                 "misread.)</p>\n");
@@ -779,11 +764,7 @@ static void summary_line(Emit *e, const Report *r) {
                 emit(e, "evdiag: no finding");
                 return;
         }
-        /* "at_risk" reads "at risk". */
-        words = strdup(r->findings[0].verdict ? r->findings[0].verdict : "");
-        for (char *p = words; p && *p; p++)
-                if (*p == '_')
-                        *p = ' ';
+        words = report_verdict_words(r->findings[0].verdict, false);
         emit_html(e, r->findings[0].rule);
         emit(e, " ");
         emit_html(e, words ? words : r->findings[0].verdict);

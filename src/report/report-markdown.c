@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The report for a ticket: per finding a one-line summary, the verdict and why, a table of the
  * symptom and its evidence, and the remedy. */
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -25,76 +23,34 @@ static void cell_record(Emit *e, int64_t record) {
                 emit(e, "| ");
 }
 
-/* A fenced code block that shows s as it is (PowerShell's backticks too): its fence is longer
- * than any run of backticks inside, so nothing inside can close it. Control characters become
- * spaces. */
-static void code_block(Emit *e, const char *lang, const char *const *lines, size_t n) {
-        size_t fence = 3;
+/* A fenced code block that shows text as it is, line by line (PowerShell's backticks too): its
+ * fence is longer than any run of backticks inside, so nothing inside can close it. A CR before
+ * a line end goes; other control characters become spaces. */
+static void code_block(Emit *e, const char *lang, const char *text) {
+        size_t fence = 3, run = 0;
 
-        for (size_t i = 0; i < n; i++) {
-                size_t run = 0;
-
-                for (const char *p = lines[i]; *p; p++) {
-                        run = *p == '`' ? run + 1 : 0;
-                        if (run + 1 > fence)
-                                fence = run + 1;
-                }
+        for (const char *p = text; *p; p++) {
+                run = *p == '`' ? run + 1 : 0;
+                if (run + 1 > fence)
+                        fence = run + 1;
         }
         for (size_t i = 0; i < fence; i++)
                 emit(e, "`");
         emit(e, lang);
         emit(e, "\n");
-        for (size_t i = 0; i < n; i++) {
-                for (const unsigned char *p = (const unsigned char *) lines[i]; *p && e->r == 0; p++) {
-                        if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
-                                e->r = strbuf_putc(e->out, ' ');
-                                p++;
-                        } else
-                                e->r = strbuf_putc(e->out, *p < 0x20 || *p == 0x7F ? ' ' : (char) *p);
-                }
-                emit(e, "\n");
+        for (const unsigned char *p = (const unsigned char *) text; *p && e->r == 0; p++) {
+                if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+                        e->r = strbuf_putc(e->out, ' ');
+                        p++;
+                } else if (*p == '\r' && p[1] == '\n')
+                        continue;
+                else
+                        e->r = strbuf_putc(e->out, *p != '\n' && (*p < 0x20 || *p == 0x7F) ? ' ' : (char) *p);
         }
+        emit(e, "\n");
         for (size_t i = 0; i < fence; i++)
                 emit(e, "`");
         emit(e, "\n");
-}
-
-static void remediation_block(Emit *e, const char *text) {
-        _cleanup_free_ char *copy = strdup(text);
-        char **lines = NULL;
-        size_t n = 0, cap = 1;
-
-        for (const char *p = text; *p; p++)
-                cap += *p == '\n';
-        lines = calloc(cap, sizeof(char *));
-        if (!copy || !lines) {
-                free(lines);
-                if (e->r == 0)
-                        e->r = -ENOMEM;
-                return;
-        }
-        for (char *p = copy, *nl; p; p = nl ? nl + 1 : NULL) {
-                size_t len;
-
-                nl = strchr(p, '\n');
-                if (nl)
-                        *nl = 0;
-                len = strlen(p);
-                if (len > 0 && p[len - 1] == '\r')
-                        p[len - 1] = 0;
-                lines[n++] = p;
-        }
-        emit(e, "\n\n");
-        code_block(e, "", (const char *const *) lines, n);
-        emit(e, "\n");
-        free(lines);
-}
-
-static bool deleted_line(const ReportConfigKey *k, uint64_t line) {
-        for (size_t i = 0; i < k->n_delete_lines; i++)
-                if (k->delete_lines[i] == line)
-                        return true;
-        return false;
 }
 
 /* The remedy as steps: per key the lines to delete (shown as a diff of the key when the file
@@ -107,9 +63,7 @@ static void remedy(Emit *e, const ReportRemedy *m) {
 
                 for (size_t j = 0; j < c->n_keys; j++) {
                         const ReportConfigKey *k = &c->keys[j];
-                        _cleanup_strbuf_ StrBuf line = {};
-                        char **lines = calloc(k->n_excerpt + 1, sizeof(char *));
-                        size_t n = 0;
+                        _cleanup_strbuf_ StrBuf line = {}, diff = {};
 
                         emitf(e, "%u. In ", step++);
                         emit_md_code(e, c->path);
@@ -120,35 +74,20 @@ static void remedy(Emit *e, const ReportRemedy *m) {
                         for (size_t l = 0; l < k->n_delete_lines; l++)
                                 emitf(e, "%s%llu", l ? ", " : "", (unsigned long long) k->delete_lines[l]);
                         emit(e, " of ");
-                        strbuf_reset(&line);
                         if (e->r == 0)
                                 e->r = strbuf_printf(&line, "<key path=\"%s\">", k->key_path);
                         emit_md_code(e, strbuf_str(&line));
                         emitf(e, " (line %llu)%s:\n\n", (unsigned long long) k->line,
                               k->remove_key ? ", the whole key: it holds nothing else" : "");
-                        if (!lines) {
-                                e->r = -ENOMEM;
-                                return;
-                        }
                         /* The key as the file has it, the lines that go marked. */
-                        for (size_t l = 0; l < k->n_excerpt && e->r == 0; l++) {
-                                bool del = deleted_line(k, k->excerpt[l].line);
-
-                                strbuf_reset(&line);
-                                e->r = strbuf_printf(&line, "%c%6llu | %s", del ? '-' : ' ',
+                        for (size_t l = 0; l < k->n_excerpt && e->r == 0; l++)
+                                e->r = strbuf_printf(&diff, "%s%c%6llu | %s", l ? "\n" : "",
+                                                     report_config_key_deletes(k, k->excerpt[l].line) ? '-' : ' ',
                                                      (unsigned long long) k->excerpt[l].line, k->excerpt[l].text);
-                                if (e->r == 0 && !(lines[n] = strdup(strbuf_str(&line))))
-                                        e->r = -ENOMEM;
-                                else if (e->r == 0)
-                                        n++;
-                        }
-                        if (n > 0 && e->r == 0)
-                                code_block(e, "diff", (const char *const *) lines, n);
-                        for (size_t l = 0; l < n; l++)
-                                free(lines[l]);
-                        free(lines);
-                        if (n > 0)
+                        if (k->n_excerpt > 0) {
+                                code_block(e, "diff", strbuf_str(&diff));
                                 emit(e, "\n");
+                        }
                 }
                 if (c->note) {
                         emit(e, "   (");
@@ -157,40 +96,37 @@ static void remedy(Emit *e, const ReportRemedy *m) {
                 }
                 /* The same edit as a command: evdiag's here, or appcmd's on the server. */
                 {
-                        const char **cmds = calloc(c->n_keys + 1, sizeof(char *));
-                        size_t n = 0;
+                        _cleanup_strbuf_ StrBuf cmds = {};
+                        bool appcmd = false;
 
-                        if (!cmds) {
-                                e->r = -ENOMEM;
-                                return;
-                        }
-                        cmds[n++] = c->fix_command;
-                        for (size_t j = 0; j < c->n_keys; j++)
-                                if (c->keys[j].appcmd)
-                                        cmds[n++] = c->keys[j].appcmd;
-                        emit(e, n > 1 ? "   Or run `evdiag fix` (it keeps a backup), or appcmd on the server:\n\n"
-                                      : "   Or run `evdiag fix` (it keeps a backup):\n\n");
-                        code_block(e, "", cmds, n);
+                        if (e->r == 0)
+                                e->r = strbuf_puts(&cmds, c->fix_command);
+                        for (size_t j = 0; j < c->n_keys && e->r == 0; j++)
+                                if (c->keys[j].appcmd) {
+                                        e->r = strbuf_printf(&cmds, "\n%s", c->keys[j].appcmd);
+                                        appcmd = true;
+                                }
+                        emit(e, appcmd ? "   Or run `evdiag fix` (it keeps a backup), or appcmd on the server:\n\n"
+                                       : "   Or run `evdiag fix` (it keeps a backup):\n\n");
+                        code_block(e, "", strbuf_str(&cmds));
                         emit(e, "\n");
-                        free(cmds);
                 }
         }
         for (size_t i = 0; i < m->n_bindings; i++) {
                 const ReportBindingFix *b = &m->bindings[i];
-                const char *cmds[2];
-                size_t n = 0;
+                _cleanup_strbuf_ StrBuf cmds = {};
 
                 emitf(e, "%u. %s ", step++, b->deleted ? "Restore the binding of" : "Should the binding of");
                 emit_md_code(e, b->endpoint);
                 emit(e, b->deleted ? ": " : " be lost: ");
                 emit_md(e, b->note, false);
                 emit(e, "\n\n");
-                if (b->delete_command)
-                        cmds[n++] = b->delete_command;
-                if (b->command)
-                        cmds[n++] = b->command;
-                if (n > 0) {
-                        code_block(e, "", cmds, n);
+                if (e->r == 0 && b->delete_command)
+                        e->r = strbuf_printf(&cmds, "%s\n", b->delete_command);
+                if (e->r == 0 && b->command)
+                        e->r = strbuf_puts(&cmds, b->command);
+                if (cmds.len > 0) {
+                        code_block(e, "", strbuf_str(&cmds));
                         emit(e, "\n");
                 }
         }
@@ -253,8 +189,11 @@ static void finding(Emit *e, const ReportFinding *f) {
                 emit(e, "**Remedy:**");
                 /* One line is prose; lines laid out by the rule's author (steps, commands) are
                  * shown as they are. */
-                if (f->remediation && strchr(f->remediation, '\n'))
-                        remediation_block(e, f->remediation);
+                if (f->remediation && strchr(f->remediation, '\n')) {
+                        emit(e, "\n\n");
+                        code_block(e, "", f->remediation);
+                        emit(e, "\n");
+                }
                 else if (f->remediation) {
                         emit(e, " ");
                         emit_md(e, f->remediation, false);

@@ -32,15 +32,13 @@ static void on(Emit *e, const ReportStyle *st, const char *code) {
 
 /* A verdict in capitals, "_" as a space; escaped like any other text. */
 static void upper(Emit *e, const char *s) {
-        _cleanup_free_ char *u = strdup(s ? s : "");
+        _cleanup_free_ char *u = report_verdict_words(s, true);
 
         if (!u) {
                 if (e->r == 0)
                         e->r = -ENOMEM;
                 return;
         }
-        for (char *p = u; *p; p++)
-                *p = *p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : (*p == '_' ? ' ' : *p);
         emit_term(e, u, false);
 }
 
@@ -126,10 +124,8 @@ static void remedy(Emit *e, const ReportStyle *st, const ReportRemedy *m) {
                         emitf(e, "\"> (line %llu)%s\n", (unsigned long long) k->line,
                               k->remove_key ? ", which holds nothing else" : "; the key stays: it holds other properties");
                         for (size_t l = 0; l < k->n_excerpt; l++) {
-                                bool del = false;
+                                bool del = report_config_key_deletes(k, k->excerpt[l].line);
 
-                                for (size_t d = 0; d < k->n_delete_lines && !del; d++)
-                                        del = k->delete_lines[d] == k->excerpt[l].line;
                                 if (del)
                                         on(e, st, ANSI_RED);
                                 emitf(e, "      %c%5llu | ", del ? '-' : ' ', (unsigned long long) k->excerpt[l].line);

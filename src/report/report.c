@@ -50,6 +50,24 @@ void report_config_key_done(ReportConfigKey *k) {
         *k = (ReportConfigKey) {};
 }
 
+bool report_config_key_deletes(const ReportConfigKey *k, uint64_t line) {
+        for (size_t i = 0; i < k->n_delete_lines; i++)
+                if (k->delete_lines[i] == line)
+                        return true;
+        return false;
+}
+
+char *report_verdict_words(const char *verdict, bool upper) {
+        char *w = strdup(verdict ? verdict : "");
+
+        for (char *p = w; p && *p; p++)
+                if (*p == '_')
+                        *p = ' ';
+                else if (upper && *p >= 'a' && *p <= 'z')
+                        *p = (char) (*p - 'a' + 'A');
+        return w;
+}
+
 void report_binding_fix_done(ReportBindingFix *b) {
         free(b->endpoint);
         free(b->cert_hash);

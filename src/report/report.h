@@ -163,6 +163,11 @@ int report_input_add_warning(ReportInput *in, const char *warning);
 int report_symptom_add_event(ReportSymptom *s, const ReportTimelineEvent *ev);
 /* Frees what a remedy holds, and the remedy; accepts NULL. Returns NULL. */
 ReportRemedy *report_remedy_free(ReportRemedy *m);
+/* Whether line is one of the lines k's remedy deletes. */
+bool report_config_key_deletes(const ReportConfigKey *k, uint64_t line);
+/* A verdict as words: "at_risk" becomes "at risk", or "AT RISK" when upper. Returns a new
+ * string, or NULL when out of memory. */
+char *report_verdict_words(const char *verdict, bool upper);
 /* Frees what a timeline event holds (not the event). */
 void report_timeline_event_done(ReportTimelineEvent *ev);
 /* Frees what a key holds (not the key) and zeroes it. */
