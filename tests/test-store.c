@@ -716,11 +716,10 @@ static void test_artifact_queries(void **state) {
         assert_string_equal(strbuf_str(&props), "5511@41/40;5506@42/40+;");
         assert_int_equal(store_host_has_format(s, "web01", "netsh"), 1);
         assert_int_equal(store_host_has_format(s, "web02", "netsh"), 0);
-        assert_int_equal(store_host_endpoints(s, "web01", "netsh", 0, count_endpoint, &ends), 0);
+        assert_int_equal(store_netsh_endpoints(s, "web01", count_endpoint, &ends), 0);
         assert_string_equal(strbuf_str(&ends), "0.0.0.0:443=cd;");
-        assert_int_equal(store_host_endpoints(s, "web01", "https", 1, count_endpoint, &https), 0);
+        assert_int_equal(store_site_https_endpoints(s, "web01", 1, count_endpoint, &https), 0);
         assert_string_equal(strbuf_str(&https), "0.0.0.0:443=-;");
-        assert_int_equal(store_host_endpoints(s, "web01", "events", 1, count_endpoint, &https), -EINVAL);
 }
 
 static void test_sql_functions(void **state) {

@@ -47,24 +47,18 @@ static bool command_safe(const char *s, const char *extra) {
         return true;
 }
 
+/* A SHA-1 thumbprint as the importers store them (netsh output and decoded 5506 alike): 40
+ * lowercase hex digits. Checked again because it goes into a command line, and a case database
+ * is a file anyone can hand over. */
 static bool is_thumbprint(const char *s) {
         size_t n = 0;
 
         if (!s)
                 return false;
         for (; s[n]; n++)
-                if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f') || (s[n] >= 'A' && s[n] <= 'F')))
+                if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
                         return false;
         return n == 40;
-}
-
-static char *lower_dup(const char *s) {
-        char *d = strdup(s);
-
-        for (char *p = d; p && *p; p++)
-                if (*p >= 'A' && *p <= 'F')
-                        *p = (char) (*p - 'A' + 'a');
-        return d;
 }
 
 /* The properties of one key, gathered from the store. */
@@ -93,7 +87,7 @@ static int key_property(void *userdata, const StoreKeyProperty *p) {
         k->properties = a;
         a[k->n_properties] = (ReportConfigProperty) { .id = p->prop_id, .line = p->line };
         if (p->prop_id == REMEDY_SSL_CERT_HASH && p->valid && is_thumbprint(p->decoded)) {
-                a[k->n_properties].decoded = lower_dup(p->decoded);
+                a[k->n_properties].decoded = strdup(p->decoded);
                 if (!a[k->n_properties].decoded) {
                         ks->r = -ENOMEM;
                         return 1;
@@ -383,7 +377,6 @@ static ReportConfigFix *config_for(ReportRemedy *m, const char *path) {
 typedef struct NetshLookup {
         const char *endpoint;
         char *hash;
-        bool found;
 } NetshLookup;
 
 static int netsh_row(void *userdata, const char *endpoint, const char *value) {
@@ -391,9 +384,8 @@ static int netsh_row(void *userdata, const char *endpoint, const char *value) {
 
         if (!endpoint_equal(endpoint, l->endpoint))
                 return 0;
-        l->found = true;
         if (is_thumbprint(value)) {
-                l->hash = lower_dup(value);
+                l->hash = strdup(value);
                 if (!l->hash)
                         return -ENOMEM;
         }
@@ -432,15 +424,10 @@ static bool is_legacy_hash(const ReportRemedy *m, const char *hash) {
 
 static int64_t site_of(const char *key_path);
 
-typedef struct SiteMatch {
-        const char *endpoint;
-} SiteMatch;
-
-static int site_endpoint_row(void *userdata, const char *endpoint, const char *value) {
-        SiteMatch *m = userdata;
-
+/* 1 when endpoint is the one userdata names. */
+static int same_endpoint(void *userdata, const char *endpoint, const char *value) {
         (void) value;
-        return endpoint_equal(endpoint, m->endpoint) ? 1 : 0;
+        return endpoint_equal(endpoint, userdata) ? 1 : 0;
 }
 
 /* The legacy hash that concerns endpoint: the decoded 5506 of the key whose site has an https
@@ -463,8 +450,7 @@ static int legacy_hash_for(Store *s, const char *host, const ReportRemedy *m, co
                                 first = hash;
                         if (site < 0)
                                 continue;
-                        r = store_host_endpoints(s, host, "https", site, site_endpoint_row,
-                                                 &(SiteMatch) { .endpoint = endpoint });
+                        r = store_site_https_endpoints(s, host, site, same_endpoint, (void *) endpoint);
                         if (r < 0)
                                 return r;
                         if (r > 0) {
@@ -564,7 +550,7 @@ static int add_binding(Store *s, const char *host, ReportRemedy *m, const char *
         if (m->n_bindings >= EVDIAG_MAX_REMEDY_ITEMS)
                 return 0;
         if (netsh_supplied) {
-                r = store_host_endpoints(s, host, "netsh", 0, netsh_row, &l);
+                r = store_netsh_endpoints(s, host, netsh_row, &l);
                 if (r < 0) {
                         free(l.hash);
                         return r;
@@ -700,7 +686,7 @@ int remedy_build(Store *s, const char *host, const RemedyKeyRef *keys, size_t n_
                                 int64_t site = site_of(m->configs[i].keys[j].key_path);
 
                                 if (site >= 0)
-                                        r = store_host_endpoints(s, host, "https", site, collect_endpoint, &sites);
+                                        r = store_site_https_endpoints(s, host, site, collect_endpoint, &sites);
                         }
                 for (size_t i = 0; i < sites.n && r >= 0; i++)
                         r = add_binding(s, host, m, sites.v[i], netsh > 0, false);

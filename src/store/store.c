@@ -936,24 +936,17 @@ int store_host_has_format(Store *s, const char *host, const char *format) {
         return r == SQLITE_DONE ? 0 : fail(s, -EIO);
 }
 
-int store_host_endpoints(Store *s, const char *host, const char *table, int64_t site_id,
-                         int (*fn)(void *userdata, const char *endpoint, const char *value), void *userdata) {
+/* Steps the (endpoint, value) rows of sql, whose ?1 is host and ?2, when site_id >= 0, the
+ * site id, calling fn for each. */
+static int endpoints_walk(Store *s, const char *sql, const char *host, int64_t site_id, StoreEndpointFn fn,
+                          void *userdata) {
         sqlite3_stmt *st = NULL;
-        const char *sql;
         int r;
 
-        if (strcmp(table, "netsh") == 0)
-                sql = "SELECT endpoint, cert_hash FROM netsh_bindings WHERE host IS ?1 AND endpoint IS NOT NULL "
-                      "ORDER BY id";
-        else if (strcmp(table, "https") == 0)
-                sql = "SELECT endpoint, NULL FROM site_bindings WHERE host IS ?1 AND site_id = ?2 "
-                      "AND protocol = 'https' AND endpoint IS NOT NULL ORDER BY id";
-        else
-                return -EINVAL;
         if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
                 return fail(s, -EIO);
         bind_text(st, 1, host);
-        if (strcmp(table, "https") == 0)
+        if (site_id >= 0)
                 sqlite3_bind_int64(st, 2, site_id);
         while ((r = sqlite3_step(st)) == SQLITE_ROW) {
                 int k = fn(userdata, (const char *) sqlite3_column_text(st, 0), (const char *) sqlite3_column_text(st, 1));
@@ -965,6 +958,20 @@ int store_host_endpoints(Store *s, const char *host, const char *table, int64_t 
         }
         sqlite3_finalize(st);
         return r == SQLITE_DONE ? 0 : fail(s, -EIO);
+}
+
+int store_netsh_endpoints(Store *s, const char *host, StoreEndpointFn fn, void *userdata) {
+        return endpoints_walk(s,
+                              "SELECT endpoint, cert_hash FROM netsh_bindings WHERE host IS ?1 AND endpoint IS NOT NULL "
+                              "ORDER BY id",
+                              host, -1, fn, userdata);
+}
+
+int store_site_https_endpoints(Store *s, const char *host, int64_t site_id, StoreEndpointFn fn, void *userdata) {
+        return endpoints_walk(s,
+                              "SELECT endpoint, NULL FROM site_bindings WHERE host IS ?1 AND site_id = ?2 "
+                              "AND protocol = 'https' AND endpoint IS NOT NULL ORDER BY id",
+                              host, site_id < 0 ? 0 : site_id, fn, userdata);
 }
 
 int store_artifacts_of_host(Store *s, const char *host, StoreArtifactFn fn, void *userdata) {

@@ -153,12 +153,15 @@ int store_key_properties(Store *s, const char *host, const char *path, const cha
  * -EIO. */
 int store_host_has_format(Store *s, const char *host, const char *format);
 
-/* Calls fn(userdata, endpoint, value) for each row of host where: for table "netsh", its
- * bindings (value: the certificate hash, NULL when none); for table "https", the endpoints of
- * site site_id's https bindings (value NULL). Rows without an endpoint are skipped. Stops at
- * fn's first non-zero return and returns it; else 0, -EINVAL for another table, or -EIO. */
-int store_host_endpoints(Store *s, const char *host, const char *table, int64_t site_id,
-                         int (*fn)(void *userdata, const char *endpoint, const char *value), void *userdata);
+typedef int (*StoreEndpointFn)(void *userdata, const char *endpoint, const char *value);
+
+/* Calls fn(userdata, endpoint, cert_hash) for each netsh binding of host (cert_hash NULL when
+ * none); bindings without an endpoint are skipped. Stops at fn's first non-zero return and
+ * returns it; else 0, or -EIO. */
+int store_netsh_endpoints(Store *s, const char *host, StoreEndpointFn fn, void *userdata);
+/* Calls fn(userdata, endpoint, NULL) for the endpoint of each https binding of site site_id
+ * of host. Returns as store_netsh_endpoints(). */
+int store_site_https_endpoints(Store *s, const char *host, int64_t site_id, StoreEndpointFn fn, void *userdata);
 
 /* Timeline queries. */
 
