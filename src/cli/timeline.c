@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/datetime.h"
@@ -15,6 +14,7 @@
 #include "base/utf.h"
 #include "cli.h"
 #include "config.h"
+#include "fix/apphost-fix.h"
 #include "importer/import.h"
 #include "importer/sink.h"
 #include "report/escape.h"
@@ -455,8 +455,8 @@ static int artifact_summary(const StoreArtifactRow *a, StrBuf *b, const char **r
                         r = strbuf_printf(b, " (line %" PRId64 ")", a->key_line);
                 if (r == 0)
                         r = strbuf_printf(b, " property %" PRId64 "%s", a->prop_id,
-                                          a->prop_id == 5506 ? " (IIS 6 SSL certificate hash)" :
-                                          a->prop_id == 5511 ? " (IIS 6 SSL store name)" : "");
+                                          a->prop_id == APPHOST_FIX_SSL_CERT_HASH ? " (IIS 6 SSL certificate hash)" :
+                                          a->prop_id == APPHOST_FIX_SSL_CERT_STORE_NAME ? " (IIS 6 SSL store name)" : "");
                 if (r == 0 && (a->decoded || a->value)) {
                         r = strbuf_puts(b, " = ");
                         if (r == 0)

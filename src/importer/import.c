@@ -663,17 +663,17 @@ fail:
 }
 
 int importer_run(Importer *im, ImportProgress progress, void *userdata) {
-        size_t done = 0, total = 0;
+        ImportTick *t = &im->tick;
         int r;
 
-        im->tick = (ImportTick) {};
+        *t = (ImportTick) {};
         im->bytes_settled = 0;
 
-        /* Each input of this run is reported once: those whose path could not be read when it
-         * was added, and those that cannot be read now, first. */
+        /* Each input of this run is reported once, and counted in t->done: those whose path
+         * could not be read when it was added, and those that cannot be read now, first. */
         for (size_t i = 0; i < im->n_inputs; i++)
                 if (im->inputs[i].status == INPUT_PENDING || i >= im->n_settled)
-                        total++;
+                        t->total++;
 
         /* Look at the start of every file to know its format. */
         for (size_t i = 0; i < im->n_inputs; i++) {
@@ -681,9 +681,9 @@ int importer_run(Importer *im, ImportProgress progress, void *userdata) {
 
                 if (in->status != INPUT_PENDING) {
                         if (i >= im->n_settled) {
-                                im->tick.done++;
+                                t->done++;
                                 if (progress)
-                                        progress(userdata, in, ++done, total);
+                                        progress(userdata, in, t->done, t->total);
                         }
                         continue;
                 }
@@ -693,14 +693,13 @@ int importer_run(Importer *im, ImportProgress progress, void *userdata) {
                 if (r < 0) {
                         in->status = INPUT_FAILED;
                         diag_add(in->diag, DIAG_ERROR, DIAG_NO_LINE, DIAG_NO_OFFSET, "cannot read: %s", strerror(-r));
-                        im->tick.done++;
+                        t->done++;
                         if (progress)
-                                progress(userdata, in, ++done, total);
+                                progress(userdata, in, t->done, t->total);
                 } else
-                        im->tick.bytes_total += in->size;
+                        t->bytes_total += in->size;
         }
         im->n_settled = im->n_inputs;
-        im->tick.total = total;
 
         /* Files that name their hosts first, so that the host-less ones can be attributed. */
         for (int pass = 0; pass < 2; pass++)
@@ -712,7 +711,7 @@ int importer_run(Importer *im, ImportProgress progress, void *userdata) {
                         r = import_one(im, in);
                         tick_settled(im, in);
                         if (progress)
-                                progress(userdata, in, ++done, total);
+                                progress(userdata, in, t->done, t->total);
                         if (r < 0)
                                 return r;
                 }

@@ -75,7 +75,7 @@ static int key_property(void *userdata, const StoreKeyProperty *p) {
 
         if (p->key_line > 0 && k->line == 0)
                 k->line = p->key_line;
-        if (p->prop_id != REMEDY_SSL_CERT_HASH && p->prop_id != REMEDY_SSL_CERT_STORE_NAME) {
+        if (p->prop_id != APPHOST_FIX_SSL_CERT_HASH && p->prop_id != APPHOST_FIX_SSL_CERT_STORE_NAME) {
                 ks->others++;
                 return 0;
         }
@@ -86,7 +86,7 @@ static int key_property(void *userdata, const StoreKeyProperty *p) {
         }
         k->properties = a;
         a[k->n_properties] = (ReportConfigProperty) { .id = p->prop_id, .line = p->line };
-        if (p->prop_id == REMEDY_SSL_CERT_HASH && p->valid && is_thumbprint(p->decoded)) {
+        if (p->prop_id == APPHOST_FIX_SSL_CERT_HASH && p->valid && is_thumbprint(p->decoded)) {
                 a[k->n_properties].decoded = strdup(p->decoded);
                 if (!a[k->n_properties].decoded) {
                         ks->r = -ENOMEM;

@@ -13,9 +13,6 @@
 typedef struct ReportRemedy ReportRemedy;
 typedef struct Store Store;
 
-#define REMEDY_SSL_CERT_HASH       5506    /* MD_SSL_CERT_HASH */
-#define REMEDY_SSL_CERT_STORE_NAME 5511    /* MD_SSL_CERT_STORE_NAME */
-
 /* The placeholder of the restore command when no hash is known. */
 #define REMEDY_HASH_PLACEHOLDER "<thumbprint-of-the-site-certificate>"
 
