@@ -111,6 +111,25 @@ static int write_all(int fd, const uint8_t *p, size_t n) {
         return 0;
 }
 
+/* Gives the new file fd the owner in owner (when we may: only root may give a file away; an
+ * ordinary user's file is theirs) and mode (despite the umask), writes data, flushes it to disk
+ * and closes fd. Returns 0 or a negative errno. */
+static int fill_and_close(int fd, const uint8_t *data, size_t size, mode_t mode, const struct stat *owner) {
+        int r;
+
+        if (owner && fchown(fd, owner->st_uid, owner->st_gid) < 0) {
+                /* not root: the file stays ours */
+        }
+        r = fchmod(fd, mode) < 0 ? -errno : 0;
+        if (r >= 0)
+                r = write_all(fd, data, size);
+        if (r >= 0 && fsync(fd) < 0)
+                r = -errno;
+        if (close(fd) < 0 && r >= 0)
+                r = -errno;
+        return r;
+}
+
 /* The folder of path, for its temporary file and the fsync after the rename. */
 static char *dir_of(const char *path) {
         const char *slash = strrchr(path, '/');
@@ -142,16 +161,7 @@ static int write_atomic(const char *target, const uint8_t *data, size_t size, mo
                 fprintf(stderr, "%s: cannot create a temporary file beside it: %s\n", target, strerror(errno));
                 return r;
         }
-        if (owner && fchown(fd, owner->st_uid, owner->st_gid) < 0) {
-                /* Only root may give a file away; an ordinary user's copy is theirs. */
-        }
-        r = fchmod(fd, mode) < 0 ? -errno : 0;
-        if (r >= 0)
-                r = write_all(fd, data, size);
-        if (r >= 0 && fsync(fd) < 0)
-                r = -errno;
-        if (close(fd) < 0 && r >= 0)
-                r = -errno;
+        r = fill_and_close(fd, data, size, mode, owner);
         if (r >= 0 && rename(tmp, target) < 0)
                 r = -errno;
         if (r < 0) {
@@ -177,16 +187,7 @@ static int write_backup(const char *backup, const uint8_t *data, size_t size, co
         fd = open(backup, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return -errno;
-        if (fchown(fd, st->st_uid, st->st_gid) < 0) {
-                /* Only root may give a file away; an ordinary user's backup is theirs. */
-        }
-        r = fchmod(fd, mode) < 0 ? -errno : 0;         /* despite the umask */
-        if (r >= 0)
-                r = write_all(fd, data, size);
-        if (r >= 0 && fsync(fd) < 0)
-                r = -errno;
-        if (close(fd) < 0 && r >= 0)
-                r = -errno;
+        r = fill_and_close(fd, data, size, mode, st);
         if (r < 0)
                 (void) unlink(backup);
         return r;
