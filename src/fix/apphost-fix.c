@@ -785,6 +785,16 @@ static bool key_emptied(const ScanKey *k) {
         return k->children == k->removed && !k->other;
 }
 
+/* Extends prev, the cut before c, over c. */
+static void range_merge(ApphostFixRange *prev, const ApphostFixRange *c) {
+        if (c->end > prev->end)
+                prev->end = c->end;
+        prev->last_line = c->last_line;
+        prev->whole_lines = prev->whole_lines && c->whole_lines;
+        if (c->kind == APPHOST_FIX_KEY)
+                prev->kind = APPHOST_FIX_KEY;
+}
+
 /* Elements to cut, in document order; those separated by nothing but blanks on one line become
  * one cut; a cut that then stands alone on its lines takes them whole, line ends included; cuts
  * that touch merge. Offsets are still units here. */
@@ -823,10 +833,7 @@ static int plan_ranges(ApphostFixPlan *p) {
                         while (k < c->start && is_blank(unit_at(s, k)))
                                 k++;
                         if (k == c->start) {
-                                prev->end = c->end;
-                                prev->last_line = c->last_line;
-                                if (c->kind == APPHOST_FIX_KEY)
-                                        prev->kind = APPHOST_FIX_KEY;
+                                range_merge(prev, c);
                                 continue;
                         }
                 }
@@ -862,14 +869,7 @@ static int plan_ranges(ApphostFixPlan *p) {
                 ApphostFixRange *c = &p->ranges[i];
 
                 if (w > 0 && p->ranges[w - 1].end >= c->start) {
-                        ApphostFixRange *prev = &p->ranges[w - 1];
-
-                        if (c->end > prev->end)
-                                prev->end = c->end;
-                        prev->last_line = c->last_line;
-                        prev->whole_lines = prev->whole_lines && c->whole_lines;
-                        if (c->kind == APPHOST_FIX_KEY)
-                                prev->kind = APPHOST_FIX_KEY;
+                        range_merge(&p->ranges[w - 1], c);
                         continue;
                 }
                 p->ranges[w++] = *c;
